@@ -60,9 +60,13 @@ impl FollowUpKind {
     fn title(self, year: i32) -> String {
         match self {
             FollowUpKind::ReviewForum => format!("International Migration Review Forum {year}"),
-            FollowUpKind::RegionalReview => format!("Regional reviews of the Global Compact {year}"),
+            FollowUpKind::RegionalReview => {
+                format!("Regional reviews of the Global Compact {year}")
+            }
             FollowUpKind::SecretaryGeneralReport => {
-                format!("Secretary-General's report on the implementation of the Global Compact {year}")
+                format!(
+                    "Secretary-General's report on the implementation of the Global Compact {year}"
+                )
             }
             FollowUpKind::GfmdExchange => {
                 format!("Global Forum on Migration and Development: annual exchange {year}")
@@ -137,19 +141,32 @@ mod tests {
     use super::*;
 
     fn years(events: &[FollowUpEvent], kind: FollowUpKind) -> Vec<i32> {
-        events.iter().filter(|e| e.kind == kind).map(|e| e.year).collect()
+        events
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.year)
+            .collect()
     }
 
     #[test]
     fn series_follow_the_paragraphs() {
         let events = follow_up_events(2018, 2031);
-        assert_eq!(years(&events, FollowUpKind::ReviewForum), [2022, 2026, 2030]);
-        assert_eq!(years(&events, FollowUpKind::RegionalReview), [2020, 2024, 2028]);
+        assert_eq!(
+            years(&events, FollowUpKind::ReviewForum),
+            [2022, 2026, 2030]
+        );
+        assert_eq!(
+            years(&events, FollowUpKind::RegionalReview),
+            [2020, 2024, 2028]
+        );
         assert_eq!(
             years(&events, FollowUpKind::SecretaryGeneralReport),
             [2020, 2022, 2024, 2026, 2028, 2030]
         );
-        assert_eq!(years(&events, FollowUpKind::GfmdExchange), (2019..=2031).collect::<Vec<_>>());
+        assert_eq!(
+            years(&events, FollowUpKind::GfmdExchange),
+            (2019..=2031).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -164,13 +181,21 @@ mod tests {
     #[test]
     fn events_cite_their_paragraphs_and_count_editions() {
         let events = follow_up_events(2026, 2026);
-        let forum = events.iter().find(|e| e.kind == FollowUpKind::ReviewForum).unwrap();
+        let forum = events
+            .iter()
+            .find(|e| e.kind == FollowUpKind::ReviewForum)
+            .unwrap();
         assert_eq!(forum.edition, 2);
         assert_eq!(forum.cites, "para-49-c");
         assert_eq!(forum.title, "International Migration Review Forum 2026");
-        let sg = events.iter().find(|e| e.kind == FollowUpKind::SecretaryGeneralReport).unwrap();
+        let sg = events
+            .iter()
+            .find(|e| e.kind == FollowUpKind::SecretaryGeneralReport)
+            .unwrap();
         assert_eq!((sg.edition, sg.cites), (4, "para-46"));
-        assert!(events.iter().all(|e| e.kind != FollowUpKind::RegionalReview));
+        assert!(events
+            .iter()
+            .all(|e| e.kind != FollowUpKind::RegionalReview));
     }
 
     #[test]

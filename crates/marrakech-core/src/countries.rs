@@ -103,7 +103,7 @@ impl Commission {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Membership {
     Member,
@@ -184,9 +184,13 @@ impl RegionLevel {
     }
 
     pub fn parse(s: &str) -> Option<RegionLevel> {
-        [RegionLevel::Region, RegionLevel::Subregion, RegionLevel::Intermediate]
-            .into_iter()
-            .find(|l| l.as_str() == s)
+        [
+            RegionLevel::Region,
+            RegionLevel::Subregion,
+            RegionLevel::Intermediate,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == s)
     }
 }
 
@@ -305,16 +309,19 @@ impl Reference {
                 parent = Some(area.code);
             }
             let mut commissions = Vec::new();
-            for (commission, value) in Commission::ALL.into_iter().zip([
-                &row.eca, &row.ece, &row.eclac, &row.escap, &row.escwa,
-            ]) {
+            for (commission, value) in Commission::ALL
+                .into_iter()
+                .zip([&row.eca, &row.ece, &row.eclac, &row.escap, &row.escwa])
+            {
                 if value.is_empty() {
                     continue;
                 }
-                let membership = Membership::parse(value).ok_or_else(|| bad("commission", value))?;
+                let membership =
+                    Membership::parse(value).ok_or_else(|| bad("commission", value))?;
                 commissions.push((commission, membership));
             }
-            let valid_alpha = |s: &str, len| s.len() == len && s.bytes().all(|b| b.is_ascii_uppercase());
+            let valid_alpha =
+                |s: &str, len| s.len() == len && s.bytes().all(|b| b.is_ascii_uppercase());
             if !valid_alpha(&row.iso2, 2) {
                 return Err(bad("iso2", &row.iso2));
             }
@@ -371,7 +378,10 @@ mod tests {
     fn table_has_every_country_and_the_193_member_states() {
         let r = reference();
         assert_eq!(r.countries.len(), 249);
-        assert_eq!(r.countries.iter().filter(|c| c.un_member_state).count(), 193);
+        assert_eq!(
+            r.countries.iter().filter(|c| c.un_member_state).count(),
+            193
+        );
         let count = |c: Commission, m: Membership| {
             r.countries
                 .iter()
@@ -395,8 +405,14 @@ mod tests {
         assert_eq!(r.country("mex").unwrap().m49, mexico.m49);
         assert_eq!(r.country("MX").unwrap().m49, mexico.m49);
         assert_eq!(mexico.region.as_ref().unwrap().name, "Americas");
-        assert_eq!(mexico.intermediate_region.as_ref().unwrap().name, "Central America");
-        assert_eq!(mexico.commission(Commission::Eclac), Some(Membership::Member));
+        assert_eq!(
+            mexico.intermediate_region.as_ref().unwrap().name,
+            "Central America"
+        );
+        assert_eq!(
+            mexico.commission(Commission::Eclac),
+            Some(Membership::Member)
+        );
         assert_eq!(r.country("4").unwrap().name, "Afghanistan");
         assert!(r.country("999").is_none());
         assert!(r.country("XYZ").is_none());
@@ -409,11 +425,17 @@ mod tests {
         let codes: Vec<&str> = france.commissions.iter().map(|(c, _)| c.code()).collect();
         assert_eq!(codes, ["ECE", "ECLAC", "ESCAP"]);
         let egypt = r.country("EGY").unwrap();
-        assert!(egypt.commission(Commission::Eca).is_some() && egypt.commission(Commission::Escwa).is_some());
+        assert!(
+            egypt.commission(Commission::Eca).is_some()
+                && egypt.commission(Commission::Escwa).is_some()
+        );
         let palestine = r.country("PSE").unwrap();
         assert!(!palestine.un_member_state);
         assert_eq!(palestine.name, "State of Palestine");
-        assert_eq!(palestine.commission(Commission::Escwa), Some(Membership::Member));
+        assert_eq!(
+            palestine.commission(Commission::Escwa),
+            Some(Membership::Member)
+        );
         assert!(!r.country("VAT").unwrap().un_member_state);
         assert_eq!(r.country("KOR").unwrap().name, "Republic of Korea");
         assert_eq!(r.country("KOR").unwrap().iso_name, "Korea, Republic of");
@@ -433,7 +455,12 @@ mod tests {
         for region in &r.regions {
             if let Some(parent) = region.parent {
                 let parent = r.region(parent).unwrap();
-                assert!(parent.level < region.level, "{} under {}", region.name, parent.name);
+                assert!(
+                    parent.level < region.level,
+                    "{} under {}",
+                    region.name,
+                    parent.name
+                );
             } else {
                 assert_eq!(region.level, RegionLevel::Region);
             }

@@ -49,9 +49,9 @@ impl CompactRef {
                 Some(l @ 'a'..='j') => Ok(CompactRef::Principle(l)),
                 _ => Err(err("guiding principles are gp-a to gp-j")),
             },
-            ("obj", [n]) => Ok(CompactRef::Objective(objective_number(n).ok_or(err(
-                "objectives are obj-1 to obj-23",
-            ))?)),
+            ("obj", [n]) => Ok(CompactRef::Objective(
+                objective_number(n).ok_or(err("objectives are obj-1 to obj-23"))?,
+            )),
             ("obj", [n, letter]) => {
                 let n = objective_number(n).ok_or(err("objectives are obj-1 to obj-23"))?;
                 let letter =
@@ -155,8 +155,22 @@ mod tests {
     #[test]
     fn refuses_out_of_range_and_malformed_ids() {
         for id in [
-            "gp-k", "gp-", "obj-0", "obj-24", "obj-01", "obj-1-", "obj-1-ab", "obj-1-A", "para-0",
-            "para-55", "para-43-iii", "para-43-a-b", "para-43-a-i-i", "res-3", "objective-1", "",
+            "gp-k",
+            "gp-",
+            "obj-0",
+            "obj-24",
+            "obj-01",
+            "obj-1-",
+            "obj-1-ab",
+            "obj-1-A",
+            "para-0",
+            "para-55",
+            "para-43-iii",
+            "para-43-a-b",
+            "para-43-a-i-i",
+            "res-3",
+            "objective-1",
+            "",
             "obj-+1",
         ] {
             assert!(CompactRef::parse(id).is_err(), "{id} should be refused");

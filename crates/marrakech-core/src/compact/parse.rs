@@ -19,8 +19,8 @@ use thiserror::Error;
 
 use super::ids::ROMANS;
 use super::{
-    Action, Compact, Footnote, Item, Objective, Paragraph, Passage, Principle, Resolution,
-    Section, OBJECTIVE_LABELS,
+    Action, Compact, Footnote, Item, Objective, Paragraph, Passage, Principle, Resolution, Section,
+    OBJECTIVE_LABELS,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -60,8 +60,11 @@ struct Unit {
     raw: String,
 }
 
+/// A footnote's number and cleaned text, as found at the foot of a page.
+type FootnoteLine = (u32, String);
+
 /// Pass 1: lines to units, footnotes set aside.
-fn units(text: &str) -> Result<(Vec<Unit>, Vec<(u32, String)>), ParseError> {
+fn units(text: &str) -> Result<(Vec<Unit>, Vec<FootnoteLine>), ParseError> {
     let mut units: Vec<Unit> = Vec::new();
     let mut footnotes = Vec::new();
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim()));
@@ -211,7 +214,8 @@ fn item_marker(raw: &str) -> Option<(&str, &str)> {
     let close = rest.find(')')?;
     let label = &rest[..close];
     let after = &rest[close + 1..];
-    let valid = !label.is_empty() && label.len() <= 4 && label.bytes().all(|b| b.is_ascii_lowercase());
+    let valid =
+        !label.is_empty() && label.len() <= 4 && label.bytes().all(|b| b.is_ascii_lowercase());
     (valid && after.starts_with(' ')).then(|| (label, after.trim_start()))
 }
 
@@ -290,7 +294,8 @@ impl Parser {
 
     fn resolution(&mut self) -> Result<(Resolution, String), ParseError> {
         let session = self.expect_text("the session", |t| t.ends_with(" session"))?;
-        let agenda_items = self.expect_text("the agenda items", |t| t.starts_with("Agenda item"))?;
+        let agenda_items =
+            self.expect_text("the agenda items", |t| t.starts_with("Agenda item"))?;
         let adopted = self.expect_text("the adoption line", |t| {
             t.starts_with("Resolution adopted by the General Assembly on ")
         })?;
@@ -299,7 +304,10 @@ impl Parser {
             .to_owned();
         let committee = self.next("the committee note")?;
         if !committee.raw.starts_with('[') {
-            return Err(Self::unexpected(&committee, "the committee note in brackets"));
+            return Err(Self::unexpected(
+                &committee,
+                "the committee note in brackets",
+            ));
         }
         let committee_note = clean(&committee.raw).0;
         let heading = self.next("the resolution's number and title")?;
@@ -316,14 +324,21 @@ impl Parser {
             self.pos += 1;
             let id = format!("res-pp-{}", preamble.len() + 1);
             let (text, footnotes) = self.passage_text(&id, &unit.raw);
-            preamble.push(Passage { id, text, footnotes });
+            preamble.push(Passage {
+                id,
+                text,
+                footnotes,
+            });
         }
         let mut paragraphs = Vec::new();
         while let Some((n, body)) = self.peek().and_then(|u| numbered(&u.raw)) {
             let body = body.to_owned();
             let unit = self.next("an operative paragraph")?;
             if n as usize != paragraphs.len() + 1 {
-                return Err(Self::unexpected(&unit, format!("paragraph {}", paragraphs.len() + 1)));
+                return Err(Self::unexpected(
+                    &unit,
+                    format!("paragraph {}", paragraphs.len() + 1),
+                ));
             }
             let id = format!("res-{n}");
             let (text, footnotes) = self.passage_text(&id, &body);
@@ -414,7 +429,12 @@ impl Parser {
             let unit = self.next("an entry of the objectives list")?;
             match numbered(&unit.raw) {
                 Some((n, _)) if n == expected => {}
-                _ => return Err(Self::unexpected(&unit, format!("objective {expected} in the list"))),
+                _ => {
+                    return Err(Self::unexpected(
+                        &unit,
+                        format!("objective {expected} in the list"),
+                    ))
+                }
             }
         }
         Ok(())
@@ -454,11 +474,12 @@ impl Parser {
         } else if expected == 15 {
             paragraph.items = self.items("gp", false)?;
             for item in &mut paragraph.items {
-                let (name, text) = split_principle(&item.text).ok_or_else(|| ParseError::Unexpected {
-                    line: unit.line,
-                    expected: "an italic principle name".into(),
-                    found: item.text.clone(),
-                })?;
+                let (name, text) =
+                    split_principle(&item.text).ok_or_else(|| ParseError::Unexpected {
+                        line: unit.line,
+                        expected: "an italic principle name".into(),
+                        found: item.text.clone(),
+                    })?;
                 item.id = format!("gp-{}", item.label);
                 item.title = Some(name);
                 item.text = text;
@@ -662,7 +683,11 @@ pub(super) fn parse(text: &str) -> Result<Compact, ParseError> {
         footnotes,
     };
     check_count("guiding principles", 10, compact.principles.len())?;
-    check_count("objectives", OBJECTIVE_LABELS.len(), compact.objectives.len())?;
+    check_count(
+        "objectives",
+        OBJECTIVE_LABELS.len(),
+        compact.objectives.len(),
+    )?;
     check_count("annex paragraphs", 54, compact.paragraphs.len())?;
     Ok(compact)
 }

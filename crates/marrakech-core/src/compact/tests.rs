@@ -129,7 +129,9 @@ fn bold_heading_over_two_lines_gives_objective_10_its_whole_title() {
          migration"
     );
     assert_eq!(o.paragraph, 26);
-    assert!(o.commitment.starts_with("We commit to take legislative or other measures"));
+    assert!(o
+        .commitment
+        .starts_with("We commit to take legislative or other measures"));
     assert_eq!(o.label, "Trafficking");
 }
 
@@ -161,7 +163,8 @@ fn action_20a_is_whole() {
 fn action_20d_split_mid_sentence_is_rejoined() {
     let text = &action("obj-20-d").text;
     assert!(text.contains("to expand remittance services, and enhance the security"));
-    assert!(text.ends_with("in consultation with remittance service providers and financial regulators;"));
+    assert!(text
+        .ends_with("in consultation with remittance service providers and financial regulators;"));
 }
 
 #[test]
@@ -181,11 +184,13 @@ fn capitalised_continuation_in_action_11g_is_rejoined() {
 fn objective_2_sub_heading_covers_actions_h_to_l() {
     let heading = "Natural disasters, the adverse effects of climate change, and environmental \
                    degradation";
-    for (action, expected) in compact().objective(2).unwrap().actions.iter().zip(
-        [None; 7]
-            .into_iter()
-            .chain([Some(heading); 5]),
-    ) {
+    for (action, expected) in compact()
+        .objective(2)
+        .unwrap()
+        .actions
+        .iter()
+        .zip([None; 7].into_iter().chain([Some(heading); 5]))
+    {
         assert_eq!(action.heading.as_deref(), expected, "{}", action.id);
     }
 }
@@ -214,7 +219,9 @@ fn guiding_principles_have_names_and_clean_texts() {
     assert!(g
         .text
         .contains("promotes gender equality and the empowerment of all women and girls"));
-    assert!(g.text.starts_with("The Global Compact ensures that the human rights"));
+    assert!(g
+        .text
+        .starts_with("The Global Compact ensures that the human rights"));
     assert_eq!(para(15).items[0].id, "gp-a");
     assert_eq!(para(15).items[0].title.as_deref(), Some("People-centred"));
 }
@@ -222,8 +229,14 @@ fn guiding_principles_have_names_and_clean_texts() {
 #[test]
 fn paragraph_43_has_lettered_and_roman_items_without_dashes() {
     let p = para(43);
-    assert!(p.text.ends_with("The capacity-building mechanism will consist of:"));
-    let shape: Vec<(&str, usize)> = p.items.iter().map(|i| (i.label.as_str(), i.items.len())).collect();
+    assert!(p
+        .text
+        .ends_with("The capacity-building mechanism will consist of:"));
+    let shape: Vec<(&str, usize)> = p
+        .items
+        .iter()
+        .map(|i| (i.label.as_str(), i.items.len()))
+        .collect();
     assert_eq!(shape, [("a", 5), ("b", 3), ("c", 3)]);
     let a_iii = find_item(&p.items, "para-43-a-iii", 2).unwrap();
     assert_eq!(
@@ -248,7 +261,10 @@ fn paragraph_43_has_lettered_and_roman_items_without_dashes() {
 fn paragraphs_45_and_49_have_lettered_items() {
     let labels = |p: &Paragraph| p.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
     assert_eq!(labels(para(45)), ["para-45-a", "para-45-b", "para-45-c"]);
-    assert_eq!(para(45).items[0].text, "IOM will serve as the coordinator and secretariat of the network;");
+    assert_eq!(
+        para(45).items[0].text,
+        "IOM will serve as the coordinator and secretariat of the network;"
+    );
     assert_eq!(labels(para(49)).len(), 5);
     assert_eq!(
         para(49).items[2].text,
@@ -260,9 +276,9 @@ fn paragraphs_45_and_49_have_lettered_items() {
 #[test]
 fn paragraph_10_is_rejoined_across_three_footnotes() {
     let p = para(10);
-    assert!(p
-        .text
-        .contains("strengthen our knowledge and analysis of migration, as shared understandings will improve"));
+    assert!(p.text.contains(
+        "strengthen our knowledge and analysis of migration, as shared understandings will improve"
+    ));
     assert_eq!(p.subsection.as_deref(), Some("Common understanding"));
     assert_eq!(p.section, Section::VisionAndGuidingPrinciples);
     assert_eq!(para(5).footnotes, [18]);
@@ -277,20 +293,32 @@ fn paragraph_2_cites_its_footnotes_without_markers() {
          on Civil and Political Rights; the International Covenant on Economic"
     ));
     assert!(p.text.ends_with("and the New Urban Agenda."));
-    assert_eq!(p.footnotes, [2, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
-    assert_eq!(compact().footnote(3).unwrap().cited_in, ["para-2", "para-2"]);
+    assert_eq!(
+        p.footnotes,
+        [2, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]
+    );
+    assert_eq!(
+        compact().footnote(3).unwrap().cited_in,
+        ["para-2", "para-2"]
+    );
     assert_eq!(
         compact().footnote(5).unwrap().text,
         "United Nations, Treaty Series, vol. 2225, No. 39574."
     );
-    assert_eq!(compact().footnote(6).unwrap().text, "Ibid., vol. 2237, No. 39574.");
+    assert_eq!(
+        compact().footnote(6).unwrap().text,
+        "Ibid., vol. 2237, No. 39574."
+    );
 }
 
 #[test]
 fn resolution_header_and_operative_paragraphs_are_clean() {
     let r = &compact().resolution;
     assert_eq!(r.symbol, "A/RES/73/195");
-    assert_eq!(r.title, "Global Compact for Safe, Orderly and Regular Migration");
+    assert_eq!(
+        r.title,
+        "Global Compact for Safe, Orderly and Regular Migration"
+    );
     assert_eq!(r.adopted_on, "19 December 2018");
     assert_eq!(r.meeting, "60th plenary meeting 19 December 2018");
     assert_eq!(r.preamble.len(), 1);
@@ -298,9 +326,9 @@ fn resolution_header_and_operative_paragraphs_are_clean() {
         .text
         .starts_with("Recalling its resolution 71/1 of 19 September 2016"));
     assert_eq!(r.paragraphs[0].id, "res-1");
-    assert!(r.paragraphs[0]
-        .text
-        .starts_with("Expresses its profound gratitude to the Government and the people of Morocco"));
+    assert!(r.paragraphs[0].text.starts_with(
+        "Expresses its profound gratitude to the Government and the people of Morocco"
+    ));
     assert!(r.paragraphs[1]
         .text
         .ends_with("which will also be known as the Marrakech Compact on Migration."));
@@ -328,13 +356,29 @@ fn sections_follow_the_headings() {
 
 #[test]
 fn other_page_breaks_are_rejoined() {
-    assert!(para(3).text.contains("as laid out in the New York Declaration"));
-    assert!(para(14).text.contains("fully aware that the Global Compact"));
-    assert!(para(53).text.contains("such as through the voluntary elaboration"));
-    assert!(action("obj-23-c").text.contains("to ensure good governance as well as"));
-    assert!(action("obj-21-b").text.contains("guaranteeing that all returns"));
-    assert!(action("obj-4-b").text.contains("universal recognition of travel documents"));
-    assert!(compact().objective(17).unwrap().commitment.contains("in accordance with international law, recognizing"));
+    assert!(para(3)
+        .text
+        .contains("as laid out in the New York Declaration"));
+    assert!(para(14)
+        .text
+        .contains("fully aware that the Global Compact"));
+    assert!(para(53)
+        .text
+        .contains("such as through the voluntary elaboration"));
+    assert!(action("obj-23-c")
+        .text
+        .contains("to ensure good governance as well as"));
+    assert!(action("obj-21-b")
+        .text
+        .contains("guaranteeing that all returns"));
+    assert!(action("obj-4-b")
+        .text
+        .contains("universal recognition of travel documents"));
+    assert!(compact()
+        .objective(17)
+        .unwrap()
+        .commitment
+        .contains("in accordance with international law, recognizing"));
 }
 
 #[test]
@@ -344,7 +388,10 @@ fn no_text_carries_markup_markers_or_split_halves() {
         for bad in ["*", "[", "](", "  ", "\n"] {
             assert!(!text.contains(bad), "{id} contains {bad:?}: {text}");
         }
-        assert!(!text.chars().any(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)), "{id} has a footnote marker");
+        assert!(
+            !text.chars().any(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)),
+            "{id} has a footnote marker"
+        );
         assert!(!text.starts_with("- "), "{id} keeps a list dash");
         let first = text.chars().next().unwrap();
         assert!(!first.is_lowercase(), "{id} starts in lower case: {text}");
@@ -356,8 +403,15 @@ fn no_text_carries_markup_markers_or_split_halves() {
                     footnote.number
                 );
             }
-            for marker in ["Treaty Series", "Resolution 64/293", "Business and Human Rights: Implementing"] {
-                assert!(!text.contains(marker), "{id} contains footnote text {marker:?}");
+            for marker in [
+                "Treaty Series",
+                "Resolution 64/293",
+                "Business and Human Rights: Implementing",
+            ] {
+                assert!(
+                    !text.contains(marker),
+                    "{id} contains footnote text {marker:?}"
+                );
             }
         }
     }
@@ -366,14 +420,21 @@ fn no_text_carries_markup_markers_or_split_halves() {
 #[test]
 fn every_footnote_is_cited() {
     for f in &compact().footnotes {
-        assert!(!f.cited_in.is_empty(), "footnote {} is never cited", f.number);
+        assert!(
+            !f.cited_in.is_empty(),
+            "footnote {} is never cited",
+            f.number
+        );
     }
     assert_eq!(compact().footnote(22).unwrap().cited_in, ["obj-10-b"]);
 }
 
 #[test]
 fn a_missing_action_is_reported_with_its_line() {
-    let text = OFFICIAL_TEXT.replace("(c) Develop a global programme", "(x) Develop a global programme");
+    let text = OFFICIAL_TEXT.replace(
+        "(c) Develop a global programme",
+        "(x) Develop a global programme",
+    );
     let err = Compact::parse(&text).unwrap_err();
     assert!(
         matches!(&err, ParseError::Unexpected { line: 188, expected, .. } if expected == "action (c)"),
@@ -385,11 +446,24 @@ fn a_missing_action_is_reported_with_its_line() {
 fn a_truncated_text_is_refused() {
     let cut = OFFICIAL_TEXT.find("Objective 23:").unwrap();
     let err = Compact::parse(&OFFICIAL_TEXT[..cut]).unwrap_err();
-    assert!(matches!(err, ParseError::WrongCount { what: "objectives", found: 22, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            ParseError::WrongCount {
+                what: "objectives",
+                found: 22,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_unclosed_emphasis_is_refused() {
-    let text = OFFICIAL_TEXT.replace("in the context of international migration**", "in the context of international migration");
+    let text = OFFICIAL_TEXT.replace(
+        "in the context of international migration**",
+        "in the context of international migration",
+    );
     assert!(Compact::parse(&text).is_err());
 }

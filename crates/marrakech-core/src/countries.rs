@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 
 /// The bundled table; its sources are in `data/reference/SOURCES.md`.
 pub const COUNTRIES_CSV: &str = include_str!("../../../data/reference/countries.csv");
@@ -151,6 +153,12 @@ pub struct Country {
 }
 
 impl Country {
+    /// The key to sort names by, the same on every database: lower case without accents, so
+    /// that "Åland Islands" sorts among the A's and "Côte d'Ivoire" before "Croatia".
+    pub fn sort_key(&self) -> String {
+        sort_key(&self.name)
+    }
+
     pub fn commission(&self, c: Commission) -> Option<Membership> {
         self.commissions
             .iter()
@@ -164,6 +172,14 @@ impl Country {
             .into_iter()
             .flatten()
     }
+}
+
+/// Lower case, accents removed: a collation every backend applies identically.
+pub fn sort_key(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -468,6 +484,13 @@ mod tests {
         let caribbean = r.region(M49::new(29).unwrap()).unwrap();
         assert_eq!(caribbean.level, RegionLevel::Intermediate);
         assert_eq!(caribbean.parent, Some(M49::new(419).unwrap()));
+    }
+
+    #[test]
+    fn sort_keys_fold_accents_and_case() {
+        assert_eq!(sort_key("Åland Islands"), "aland islands");
+        assert_eq!(sort_key("Côte d'Ivoire"), "cote d'ivoire");
+        assert!(sort_key("Côte d'Ivoire") < sort_key("Croatia"));
     }
 
     #[test]

@@ -68,12 +68,20 @@ impl CountrySort {
         }
     }
 
-    fn order_by(self) -> &'static str {
+    /// The ORDER BY clause; ties are broken by name, then code, so pages never overlap.
+    fn order_by(self, direction: SortDirection) -> String {
+        let d = match direction {
+            SortDirection::Ascending => "ASC",
+            SortDirection::Descending => "DESC",
+        };
         match self {
-            CountrySort::Name => "c.name",
-            CountrySort::M49 => "c.m49",
-            CountrySort::Iso3 => "c.iso3",
-            CountrySort::Region => "r1.name",
+            CountrySort::Name => format!("c.sort_name {d}, c.m49 {d}"),
+            CountrySort::M49 => format!("c.m49 {d}"),
+            CountrySort::Iso3 => format!("c.iso3 {d}"),
+            // Countries without a region (Antarctica) come last either way.
+            CountrySort::Region => format!(
+                "CASE WHEN r1.name IS NULL THEN 1 ELSE 0 END, r1.name {d}, c.sort_name {d}, c.m49 {d}"
+            ),
         }
     }
 }
@@ -125,105 +133,6 @@ impl PassageRow {
             list_intro: row.try_get("list_intro")?,
             text: row.try_get("text")?,
         })
-    }
-}
-
-/// One passage to write, flattened from the compact's tree.
-struct PassageInsert<'a> {
-    id: &'a str,
-    kind: &'static str,
-    parent_id: Option<&'a str>,
-    paragraph_id: Option<&'a str>,
-    number: Option<i64>,
-    label: Option<&'a str>,
-    section: &'static str,
-    subsection: Option<&'a str>,
-    title: Option<&'a str>,
-    heading: Option<&'a str>,
-    list_intro: Option<&'a str>,
-    text: &'a str,
-    footnotes: &'a [u32],
-}
-
-fn flatten(compact: &Compact) -> Vec<PassageInsert<'_>> {
-    let mut out = Vec::new();
-    for passage in &compact.resolution.preamble {
-        out.push(loose_passage(passage, "preamble", Section::Resolution));
-    }
-    for p in &compact.resolution.paragraphs {
-        push_paragraph(&mut out, p);
-    }
-    out.push(loose_passage(
-        &compact.annex_opening,
-        "opening",
-        Section::Preamble,
-    ));
-    for p in &compact.paragraphs {
-        push_paragraph(&mut out, p);
-    }
-    out
-}
-
-fn loose_passage<'a>(p: &'a Passage, kind: &'static str, section: Section) -> PassageInsert<'a> {
-    PassageInsert {
-        id: &p.id,
-        kind,
-        parent_id: None,
-        paragraph_id: None,
-        number: None,
-        label: None,
-        section: section.slug(),
-        subsection: None,
-        title: None,
-        heading: None,
-        list_intro: None,
-        text: &p.text,
-        footnotes: &p.footnotes,
-    }
-}
-
-fn push_paragraph<'a>(out: &mut Vec<PassageInsert<'a>>, p: &'a Paragraph) {
-    out.push(PassageInsert {
-        id: &p.id,
-        kind: "paragraph",
-        parent_id: None,
-        paragraph_id: Some(&p.id),
-        number: Some(p.number as i64),
-        label: None,
-        section: p.section.slug(),
-        subsection: p.subsection.as_deref(),
-        title: None,
-        heading: None,
-        list_intro: p.list_intro.as_deref(),
-        text: &p.text,
-        footnotes: &p.footnotes,
-    });
-    push_items(out, p, &p.id, &p.items);
-}
-
-fn push_items<'a>(
-    out: &mut Vec<PassageInsert<'a>>,
-    p: &'a Paragraph,
-    parent: &'a str,
-    items: &'a [Item],
-) {
-    for item in items {
-        out.push(PassageInsert {
-            id: &item.id,
-            kind: "item",
-            parent_id: Some(parent),
-            paragraph_id: Some(&p.id),
-            number: None,
-            label: Some(&item.label),
-            section: p.section.slug(),
-            subsection: p.subsection.as_deref(),
-            title: item.title.as_deref(),
-            heading: item.heading.as_deref(),
-            list_intro: None,
-            text: &item.text,
-            footnotes: &item.footnotes,
-        });
-        push_items(out, p, &item.id, &item.items);
     }
 }
 
@@ -701,14 +610,9 @@ impl Store {
         }
         let total = count.fetch_one(self.pool()).await? as usize;
 
-        let direction_sql = match direction {
-            SortDirection::Ascending => "ASC",
-            SortDirection::Descending => "DESC",
-        };
         let sql = format!(
-            "{COUNTRY_SELECT} {filter_sql} ORDER BY {} {direction_sql}, c.m49 {direction_sql} \
-             LIMIT {} OFFSET {}",
-            sort.order_by(),
+            "{COUNTRY_SELECT} {filter_sql} ORDER BY {} LIMIT {} OFFSET {}",
+            sort.order_by(direction),
             limit as i64,
             offset as i64
         );
@@ -864,7 +768,7 @@ async fn write_compact(
     sqlx::query("DELETE FROM compact_citation")
         .execute(&mut **tx)
         .await?;
-    let passages = flatten(compact);
+    let passages = compact.passages();
     for (position, p) in passages.iter().enumerate() {
         sqlx::query(
             "INSERT INTO compact_passage (id, kind, parent_id, paragraph_id, number, label, \
@@ -877,13 +781,13 @@ async fn write_compact(
              heading = excluded.heading, list_intro = excluded.list_intro, text = excluded.text",
         )
         .bind(p.id.to_owned())
-        .bind(p.kind)
+        .bind(p.kind.as_str())
         .bind(p.parent_id.map(str::to_owned))
         .bind(p.paragraph_id.map(str::to_owned))
-        .bind(p.number)
+        .bind(p.number.map(i64::from))
         .bind(p.label.map(str::to_owned))
         .bind(position as i64)
-        .bind(p.section)
+        .bind(p.section.slug())
         .bind(p.subsection.map(str::to_owned))
         .bind(p.title.map(str::to_owned))
         .bind(p.heading.map(str::to_owned))
@@ -967,10 +871,12 @@ async fn write_countries(
     for c in &reference.countries {
         let code = |a: &Option<Area>| a.as_ref().map(|a| a.code.to_string());
         sqlx::query(
-            "INSERT INTO country (m49, iso2, iso3, name, iso_name, region_code, subregion_code, \
-             intermediate_region_code, un_member_state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            "INSERT INTO country (m49, iso2, iso3, name, iso_name, sort_name, region_code, \
+             subregion_code, intermediate_region_code, un_member_state) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (m49) DO UPDATE SET iso2 = excluded.iso2, iso3 = excluded.iso3, \
-             name = excluded.name, iso_name = excluded.iso_name, region_code = excluded.region_code, \
+             name = excluded.name, iso_name = excluded.iso_name, sort_name = excluded.sort_name, \
+             region_code = excluded.region_code, \
              subregion_code = excluded.subregion_code, \
              intermediate_region_code = excluded.intermediate_region_code, \
              un_member_state = excluded.un_member_state",
@@ -980,6 +886,7 @@ async fn write_countries(
         .bind(c.iso3.clone())
         .bind(c.name.clone())
         .bind(c.iso_name.clone())
+        .bind(c.sort_key())
         .bind(code(&c.region))
         .bind(code(&c.subregion))
         .bind(code(&c.intermediate_region))

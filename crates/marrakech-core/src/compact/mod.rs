@@ -286,6 +286,149 @@ impl Compact {
     }
 }
 
+/// What kind of passage a [`FlatPassage`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PassageKind {
+    /// A preambular paragraph of the resolution (`res-pp-1`).
+    Preamble,
+    /// The annex's opening sentence.
+    Opening,
+    /// A numbered paragraph (`para-43`, `res-1`).
+    Paragraph,
+    /// A sub-item of a paragraph (`para-43-a-iii`, `obj-20-a`, `gp-a`).
+    Item,
+}
+
+impl PassageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageKind::Preamble => "preamble",
+            PassageKind::Opening => "opening",
+            PassageKind::Paragraph => "paragraph",
+            PassageKind::Item => "item",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PassageKind> {
+        [
+            PassageKind::Preamble,
+            PassageKind::Opening,
+            PassageKind::Paragraph,
+            PassageKind::Item,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One citable passage with its place in the document: the compact as a flat list, in
+/// document order (for storage and exports).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlatPassage<'a> {
+    pub id: &'a str,
+    pub kind: PassageKind,
+    /// The item or paragraph it stands under.
+    pub parent_id: Option<&'a str>,
+    /// The numbered paragraph it belongs to (itself for a paragraph).
+    pub paragraph_id: Option<&'a str>,
+    pub number: Option<u32>,
+    pub label: Option<&'a str>,
+    pub section: Section,
+    pub subsection: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub heading: Option<&'a str>,
+    pub list_intro: Option<&'a str>,
+    pub text: &'a str,
+    pub footnotes: &'a [u32],
+}
+
+impl Compact {
+    /// Every passage in document order: the resolution's preamble and paragraphs, the
+    /// annex's opening, then its paragraphs, each followed by its items.
+    pub fn passages(&self) -> Vec<FlatPassage<'_>> {
+        let mut out = Vec::new();
+        for p in &self.resolution.preamble {
+            out.push(loose(p, PassageKind::Preamble, Section::Resolution));
+        }
+        for p in &self.resolution.paragraphs {
+            push_paragraph(&mut out, p);
+        }
+        out.push(loose(
+            &self.annex_opening,
+            PassageKind::Opening,
+            Section::Preamble,
+        ));
+        for p in &self.paragraphs {
+            push_paragraph(&mut out, p);
+        }
+        out
+    }
+}
+
+fn loose(p: &Passage, kind: PassageKind, section: Section) -> FlatPassage<'_> {
+    FlatPassage {
+        id: &p.id,
+        kind,
+        parent_id: None,
+        paragraph_id: None,
+        number: None,
+        label: None,
+        section,
+        subsection: None,
+        title: None,
+        heading: None,
+        list_intro: None,
+        text: &p.text,
+        footnotes: &p.footnotes,
+    }
+}
+
+fn push_paragraph<'a>(out: &mut Vec<FlatPassage<'a>>, p: &'a Paragraph) {
+    out.push(FlatPassage {
+        id: &p.id,
+        kind: PassageKind::Paragraph,
+        parent_id: None,
+        paragraph_id: Some(&p.id),
+        number: Some(p.number),
+        label: None,
+        section: p.section,
+        subsection: p.subsection.as_deref(),
+        title: None,
+        heading: None,
+        list_intro: p.list_intro.as_deref(),
+        text: &p.text,
+        footnotes: &p.footnotes,
+    });
+    push_items(out, p, &p.id, &p.items);
+}
+
+fn push_items<'a>(
+    out: &mut Vec<FlatPassage<'a>>,
+    p: &'a Paragraph,
+    parent: &'a str,
+    items: &'a [Item],
+) {
+    for item in items {
+        out.push(FlatPassage {
+            id: &item.id,
+            kind: PassageKind::Item,
+            parent_id: Some(parent),
+            paragraph_id: Some(&p.id),
+            number: None,
+            label: Some(&item.label),
+            section: p.section,
+            subsection: p.subsection.as_deref(),
+            title: item.title.as_deref(),
+            heading: item.heading.as_deref(),
+            list_intro: None,
+            text: &item.text,
+            footnotes: &item.footnotes,
+        });
+        push_items(out, p, &item.id, &item.items);
+    }
+}
+
 /// Looks an item up by id among nested items no deeper than `depth`.
 pub fn find_item<'a>(items: &'a [Item], id: &str, depth: usize) -> Option<&'a Item> {
     for item in items {

@@ -79,6 +79,8 @@ CREATE TABLE country (
     iso3                     TEXT NOT NULL UNIQUE,
     name                     TEXT NOT NULL,
     iso_name                 TEXT NOT NULL,
+    -- Lower case without accents: sorts alike on every backend and collation.
+    sort_name                TEXT NOT NULL,
     region_code              TEXT REFERENCES region (code),
     subregion_code           TEXT REFERENCES region (code),
     intermediate_region_code TEXT REFERENCES region (code),
@@ -91,4 +93,5 @@ CREATE TABLE country_commission (
     membership TEXT NOT NULL CHECK (membership IN ('member', 'associate')),
     PRIMARY KEY (m49, commission)
 );
+CREATE INDEX country_sort_name ON country (sort_name);
 CREATE INDEX country_commission_commission ON country_commission (commission, m49);

@@ -1,0 +1,212 @@
+//! Marrakech's web application: the pages people read, the JSON API machines read, and the
+//! plumbing around them (request logging, security headers, body limits, errors).
+//!
+//! Everything here reads and writes through [`marrakech_store::Store`]; nothing here knows
+//! which database is underneath.
+
+pub mod api;
+mod csv_out;
+pub mod error;
+pub mod pages;
+mod params;
+mod queries;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use marrakech_store::Store;
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::error::{ApiError, AppError, PageError};
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Served over TLS (directly or behind a proxy): adds Strict-Transport-Security.
+    pub https: bool,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long a request may take before it is answered 408.
+    pub request_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            https: false,
+            max_body_bytes: 2 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+}
+
+/// Content-Security-Policy: nothing inline, nothing from elsewhere, never framed.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application.
+pub fn app(store: Store, config: WebConfig) -> Router {
+    let state = AppState {
+        store,
+        config: Arc::new(config.clone()),
+    };
+    let mut router = Router::new()
+        .merge(pages::routes())
+        .merge(api::routes())
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/static/style.css", get(stylesheet))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state);
+
+    let security_headers = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        ),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    if config.https {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    router
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a handler panicked");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+        }))
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<Body>| {
+                    let id = request
+                        .headers()
+                        .get(X_REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid))
+}
+
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+async fn no_route(method: Method, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let error = AppError::NoRoute {
+        path: format!("{method} {path}"),
+    };
+    if is_api(&path) {
+        ApiError(error).into_response()
+    } else {
+        PageError(error).into_response()
+    }
+}
+
+async fn method_not_allowed(method: Method, request: Request) -> Response {
+    let error = AppError::MethodNotAllowed {
+        method: method.to_string(),
+    };
+    if is_api(request.uri().path()) {
+        ApiError(error).into_response()
+    } else {
+        PageError(error).into_response()
+    }
+}
+
+/// The process is up.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// The database answers and holds the reference data: ready for traffic.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.reference_loaded().await {
+        Ok(true) => Json(json!({"status": "ready", "database": state.store.backend().name()}))
+            .into_response(),
+        Ok(false) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "loading", "reason": "reference data not loaded yet"})),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable", "reason": "the database does not answer"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+const STYLESHEET: &str = include_str!("../static/style.css");
+const FAVICON: &str = include_str!("../static/favicon.svg");
+
+async fn stylesheet() -> Response {
+    static_asset("text/css; charset=utf-8", STYLESHEET)
+}
+
+async fn favicon() -> Response {
+    static_asset("image/svg+xml", FAVICON)
+}
+
+fn static_asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}

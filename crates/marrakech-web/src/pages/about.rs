@@ -1,0 +1,21 @@
+//! What Marrakech is, where its data comes from, and how to reuse it.
+
+use askama::Template;
+use axum::response::Html;
+
+use super::{render, Layout, Section};
+use crate::error::PageResult;
+
+#[derive(Template)]
+#[template(path = "about.html")]
+struct AboutPage {
+    layout: Layout,
+    version: &'static str,
+}
+
+pub async fn about() -> PageResult<Html<String>> {
+    render(&AboutPage {
+        layout: Layout::new("About Marrakech and its data", Some(Section::About)),
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}

@@ -1,0 +1,98 @@
+//! The command line. Every option can also come from a `MARRAKECH_*` environment variable
+//! or the config file; flags win over the environment, which wins over the file.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "marrakech",
+    version,
+    about = "Marrakech: the Global Compact for Safe, Orderly and Regular Migration as one open platform",
+    long_about = "Marrakech runs the system set up by the Global Compact for Safe, Orderly and \
+                  Regular Migration (UN General Assembly resolution 73/195).\n\n\
+                  Configuration comes from flags, then MARRAKECH_* environment variables, then a \
+                  TOML config file (--config, MARRAKECH_CONFIG, or ./marrakech.toml when present), \
+                  then defaults. By default the data lives in ./marrakech-data, in an embedded \
+                  SQLite database."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// TOML config file (keys: bind, data_dir, database_url, https, log).
+    #[arg(long, global = true, env = "MARRAKECH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Directory for the embedded database and other local data [default: ./marrakech-data].
+    #[arg(long, global = true, env = "MARRAKECH_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Database URL: postgres://USER:PASSWORD@HOST/DB for PostgreSQL, or sqlite://PATH
+    /// [default: SQLite in the data directory].
+    #[arg(
+        long,
+        global = true,
+        env = "MARRAKECH_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// Log filter, e.g. `info` or `marrakech=debug,sqlx=warn` [default: info].
+    #[arg(long, global = true, env = "MARRAKECH_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, load the bundled reference data and serve the platform over HTTP.
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Work with the compact's text as data.
+    Compact {
+        #[command(subcommand)]
+        command: CompactCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "MARRAKECH_BIND", value_name = "ADDR")]
+    pub bind: Option<String>,
+
+    /// The site is reached over HTTPS (directly or behind a proxy): send HSTS.
+    #[arg(long, env = "MARRAKECH_HTTPS", value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub https: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CompactCommand {
+    /// Write the compact (principles, objectives, actions, paragraphs, footnotes) as JSON or CSV.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// json: the whole structure; csv: one row per citable passage.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}

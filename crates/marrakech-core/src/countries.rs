@@ -57,6 +57,13 @@ impl Serialize for M49 {
     }
 }
 
+impl<'de> Deserialize<'de> for M49 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<M49, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The five UN regional commissions, which organise the compact's regional reviews (para 50).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "UPPERCASE")]

@@ -5,9 +5,11 @@
 //! This crate does no I/O. The official text and the reference tables are compiled in
 //! (`include_str!`) and parsed on first use; everything else here is a pure function of them.
 
+pub mod accounts;
 pub mod calendar;
 pub mod compact;
 pub mod countries;
+pub mod policy;
 
 pub use calendar::{follow_up_events, FollowUpEvent, FollowUpKind};
 pub use compact::{Compact, CompactRef};

@@ -13,6 +13,10 @@
 //! serialization conflict. No interleaving of concurrent writers, in one process or across
 //! servers, can then produce a state a serial order could not.
 
+mod accounts;
+mod audit;
+mod outbox;
+pub mod personal;
 mod reference;
 #[doc(hidden)]
 pub mod testing;
@@ -26,6 +30,12 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 use thiserror::Error;
 
+pub use accounts::{
+    ApiTokenRecord, NewApiToken, NewOrganization, NewUser, Organization, OrganizationFilter,
+    RoleGrant, SessionRecord, TokenPurpose, User, UserFilter, UserStatus,
+};
+pub use audit::{AuditContext, AuditEntry, AuditFilter, AuditVerification};
+pub use outbox::OutboxEmail;
 pub use reference::{CountryFilter, CountryPage, CountrySort, LoadOutcome, SortDirection};
 pub use sqlx::{Any, AnyConnection, Transaction};
 
@@ -83,6 +93,21 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("the database holds an invalid {what}: `{value}`")]
     Corrupt { what: &'static str, value: String },
+    /// A write refused because it would break a uniqueness rule (named by `field`).
+    #[error("{message}")]
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
+    /// A write aimed at something that does not exist.
+    #[error("{what} `{id}` does not exist")]
+    NotFound { what: &'static str, id: String },
+    /// A write refused by a rule of the data (named by `field`).
+    #[error("{message}")]
+    Refused {
+        field: &'static str,
+        message: String,
+    },
 }
 
 /// What ended a [`Store::write`] transaction early: the database, or the caller's own
@@ -229,6 +254,29 @@ impl Store {
     }
 }
 
+impl Store {
+    /// [`Store::write`] for work whose errors are the store's own: a `Conflict`, `NotFound` or
+    /// `Refused` from `work` rolls back and is returned as is; database conflicts are retried.
+    pub async fn transaction<T: Send + 'static, F>(&self, mut work: F) -> Result<T, StoreError>
+    where
+        F: for<'t> FnMut(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T, StoreError>>,
+    {
+        self.write(|tx| {
+            let attempt = work(tx);
+            Box::pin(async move {
+                attempt.await.map_err(|e| match e {
+                    StoreError::Database(db) => TxError::Store(StoreError::Database(db)),
+                    other => TxError::Abort(other),
+                })
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            TxError::Store(e) | TxError::Abort(e) => e,
+        })
+    }
+}
+
 /// Serialization failures and deadlocks (PostgreSQL), busy and locked (SQLite).
 fn is_conflict(e: &sqlx::Error) -> bool {
     let Some(db) = e.as_database_error() else {
@@ -275,11 +323,27 @@ pub fn redact(url: &str) -> String {
 /// The current time as stored: RFC 3339 in UTC with microseconds, so that text order is
 /// time order on both backends.
 pub fn now_text() -> String {
-    let now = time::OffsetDateTime::now_utc();
+    time_text(time::OffsetDateTime::now_utc())
+}
+
+/// A time as stored (see [`now_text`]).
+pub fn time_text(t: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
     );
-    now.format(&format).unwrap_or_default()
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
+/// The time `duration` from now, as stored.
+pub fn from_now(duration: time::Duration) -> String {
+    time_text(time::OffsetDateTime::now_utc() + duration)
+}
+
+/// A new random id for a row.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 #[cfg(test)]

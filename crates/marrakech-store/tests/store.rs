@@ -5,7 +5,7 @@ use marrakech_core::countries::{Commission, Reference, M49};
 use marrakech_core::Compact;
 use marrakech_store::testing::TestStore;
 use marrakech_store::{
-    backend_tests, CountryFilter, CountrySort, LoadOutcome, SortDirection, Store, TxError,
+    backend_tests, Backend, CountryFilter, CountrySort, LoadOutcome, SortDirection, Store, TxError,
 };
 
 async fn compact_round_trips_exactly(store: &TestStore) {
@@ -201,7 +201,96 @@ async fn concurrent_writers_never_overdraw(store: &TestStore) {
     assert_eq!((succeeded, balance), (10, 0));
 }
 
+/// The audit trail refuses edits, and `verify_audit` names the first entry edited or removed
+/// behind its back (by someone who could drop the guard, as a database owner can).
+async fn audit_trail_detects_tampering(store: &TestStore) {
+    use marrakech_store::{AuditContext, AuditVerification};
+    use serde_json::json;
+    let ctx = AuditContext::user("u1", Some("administrator"));
+    for i in 0..5 {
+        store
+            .record(
+                &ctx,
+                "test.event",
+                Some(("thing", format!("t{i}"))),
+                json!({"i": i}),
+            )
+            .await
+            .unwrap();
+    }
+    let intact = store.verify_audit().await.unwrap();
+    let AuditVerification::Intact { entries, .. } = intact else {
+        panic!("{intact:?}")
+    };
+    assert_eq!(entries, 5);
+    let refused = sqlx::query("UPDATE audit_entry SET summary = '{}' WHERE seq = 3")
+        .execute(store.pool())
+        .await;
+    assert!(refused.unwrap_err().to_string().contains("append-only"));
+    let refused = sqlx::query("DELETE FROM audit_entry WHERE seq = 3")
+        .execute(store.pool())
+        .await;
+    assert!(refused.is_err());
+
+    let guard_off = match store.backend() {
+        Backend::Sqlite => vec![
+            "DROP TRIGGER audit_entry_no_update",
+            "DROP TRIGGER audit_entry_no_delete",
+        ],
+        Backend::Postgres => vec!["ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_no_change"],
+    };
+    for sql in guard_off {
+        sqlx::query(sql).execute(store.pool()).await.unwrap();
+    }
+    sqlx::query("UPDATE audit_entry SET summary = '{\"i\":99}' WHERE seq = 3")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verify_audit().await.unwrap(),
+        AuditVerification::Altered { seq: 3 }
+    );
+    sqlx::query("DELETE FROM audit_entry WHERE seq IN (3, 4)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verify_audit().await.unwrap(),
+        AuditVerification::Missing { after: 2, next: 5 }
+    );
+}
+
+/// Appends from many writers at once still form one unbroken chain.
+async fn concurrent_audit_appends_chain(store: &TestStore) {
+    use marrakech_store::{AuditContext, AuditVerification};
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.store.clone();
+            tokio::spawn(async move {
+                store
+                    .record(
+                        &AuditContext::system(),
+                        "test.concurrent",
+                        None,
+                        serde_json::json!({"i": i}),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let verdict = store.verify_audit().await.unwrap();
+    assert!(
+        matches!(verdict, AuditVerification::Intact { entries: 20, .. }),
+        "{verdict:?}"
+    );
+}
+
 backend_tests!(
+    audit_trail_detects_tampering,
+    concurrent_audit_appends_chain,
     compact_round_trips_exactly,
     loading_again_changes_nothing,
     objectives_actions_and_paragraphs,

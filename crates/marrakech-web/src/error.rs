@@ -26,15 +26,67 @@ pub enum AppError {
     /// A malformed request parameter, named.
     #[error("{message}")]
     BadParameter { field: String, message: String },
+    /// The public asked for something that needs an account.
+    #[error("sign in to do this")]
+    SignInRequired,
+    /// A signed-in user asked for something their roles do not give them.
+    #[error("you may not do this: {0}")]
+    Forbidden(String),
+    /// A state change without the right anti-forgery token.
+    #[error("this form has expired or did not come from this site: reload the page and try again")]
+    Csrf,
+    /// A credential that is not valid (a bad API token).
+    #[error("{0}")]
+    BadCredentials(String),
+    #[error("too many attempts: try again in {minutes} minutes")]
+    TooManyAttempts { minutes: u32 },
+    /// A value refused, named by its field.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    /// A value clashing with an existing one, named by its field.
+    #[error("{message}")]
+    Conflict { field: String, message: String },
+    #[error("send JSON, with Content-Type: application/json")]
+    UnsupportedMediaType,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("rendering failed: {0}")]
     Render(#[from] askama::Error),
     #[error("CSV output failed: {0}")]
     Csv(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { field, message } => AppError::Conflict {
+                field: field.to_owned(),
+                message,
+            },
+            StoreError::NotFound { what, id } => AppError::NotFound {
+                what,
+                id,
+                hint: None,
+            },
+            StoreError::Refused { field, message } => AppError::Invalid {
+                field: field.to_owned(),
+                message,
+            },
+            other => AppError::Store(other),
+        }
+    }
 }
 
 impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+
     pub fn bad_parameter(field: &str, message: impl Into<String>) -> AppError {
         AppError::BadParameter {
             field: field.to_owned(),
@@ -50,12 +102,18 @@ impl AppError {
         }
     }
 
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound { .. } | AppError::NoRoute { .. } => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::BadParameter { .. } => StatusCode::BAD_REQUEST,
-            AppError::Store(_) | AppError::Render(_) | AppError::Csv(_) => {
+            AppError::SignInRequired | AppError::BadCredentials(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Store(_) | AppError::Render(_) | AppError::Csv(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         }
@@ -66,13 +124,25 @@ impl AppError {
             AppError::NotFound { .. } | AppError::NoRoute { .. } => "not_found",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::BadParameter { .. } => "invalid_parameter",
-            AppError::Store(_) | AppError::Render(_) | AppError::Csv(_) => "internal",
+            AppError::SignInRequired => "sign_in_required",
+            AppError::BadCredentials(_) => "bad_credentials",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Csrf => "csrf",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::Invalid { .. } => "invalid",
+            AppError::Conflict { .. } => "conflict",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::Store(_) | AppError::Render(_) | AppError::Csv(_) | AppError::Internal(_) => {
+                "internal"
+            }
         }
     }
 
     fn field(&self) -> Option<&str> {
         match self {
-            AppError::BadParameter { field, .. } => Some(field),
+            AppError::BadParameter { field, .. }
+            | AppError::Invalid { field, .. }
+            | AppError::Conflict { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -97,7 +167,9 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// `not_found`, `invalid_parameter`, `method_not_allowed` or `internal`.
+    /// `not_found`, `invalid_parameter`, `invalid`, `conflict`, `sign_in_required`,
+    /// `bad_credentials`, `forbidden`, `csrf`, `too_many_attempts`, `unsupported_media_type`,
+    /// `method_not_allowed` or `internal`.
     pub code: String,
     pub message: String,
     /// The request parameter at fault, when there is one.
@@ -121,7 +193,7 @@ macro_rules! wrap_errors {
         }
         impl From<StoreError> for $wrapper {
             fn from(e: StoreError) -> Self {
-                $wrapper(AppError::Store(e))
+                $wrapper(AppError::from(e))
             }
         }
         impl From<askama::Error> for $wrapper {
@@ -160,12 +232,17 @@ impl IntoResponse for PageError {
         let status = self.0.status();
         let heading = match status {
             StatusCode::NOT_FOUND => "Not found",
-            StatusCode::BAD_REQUEST => "This request cannot be answered",
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => {
+                "This request cannot be answered"
+            }
             StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
+            StatusCode::UNAUTHORIZED => "Sign in first",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             _ => "Something went wrong",
         };
         let page = ErrorPage {
-            layout: Layout::new(heading, None),
+            layout: Layout::new(heading, None, &crate::auth::Auth::anonymous()),
             status: status.as_u16(),
             heading,
             message: self.0.public_message(),

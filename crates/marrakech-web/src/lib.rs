@@ -5,11 +5,15 @@
 //! which database is underneath.
 
 pub mod api;
+pub mod auth;
 mod csv_out;
 pub mod error;
+pub mod mail;
+mod markdown;
 pub mod pages;
 mod params;
 mod queries;
+pub mod routes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +45,10 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// How long a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// The address people reach the site at, for links in emails.
+    pub public_url: String,
+    /// Behind a reverse proxy: take the client's address from X-Forwarded-For.
+    pub trust_forwarded: bool,
 }
 
 impl Default for WebConfig {
@@ -49,6 +57,8 @@ impl Default for WebConfig {
             https: false,
             max_body_bytes: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            trust_forwarded: false,
         }
     }
 }
@@ -57,6 +67,8 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    /// Each route's access, for the gate.
+    pub access: routes::AccessTable,
 }
 
 /// Content-Security-Policy: nothing inline, nothing from elsewhere, never framed.
@@ -66,15 +78,28 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Every route of the application with the access it needs.
+pub fn route_specs() -> Vec<routes::RouteSpec> {
+    all_routes().into_parts().1
+}
+
+fn all_routes() -> routes::Routes {
+    pages::routes().merge(api::routes())
+}
+
 /// The whole application.
 pub fn app(store: Store, config: WebConfig) -> Router {
+    let (routed, specs) = all_routes().into_parts();
     let state = AppState {
         store,
         config: Arc::new(config.clone()),
+        access: routes::access_table(&specs),
     };
-    let mut router = Router::new()
-        .merge(pages::routes())
-        .merge(api::routes())
+    let mut router = routed
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::gate,
+        ))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/style.css", get(stylesheet))
@@ -118,7 +143,11 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         ))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a handler panicked");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side.",
+            )
+                .into_response()
         }))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
         .layer(
@@ -129,11 +158,25 @@ pub fn app(store: Store, config: WebConfig) -> Router {
                         .get(X_REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or_default();
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
+                    let path = loggable_path(request.uri().path());
+                    tracing::info_span!("request", method = %request.method(), path = %path, id)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid))
+}
+
+/// The path as logged: the single-use tokens some paths carry are secrets, and stay out of
+/// the logs.
+pub fn loggable_path(path: &str) -> String {
+    for prefix in ["/invitations/", "/password/reset/", "/confirm-email/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            if !rest.is_empty() {
+                return format!("{prefix}[token]");
+            }
+        }
+    }
+    path.to_owned()
 }
 
 fn is_api(path: &str) -> bool {

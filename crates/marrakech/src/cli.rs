@@ -48,6 +48,30 @@ pub struct GlobalArgs {
     /// Log filter, e.g. `info` or `marrakech=debug,sqlx=warn` [default: info].
     #[arg(long, global = true, env = "MARRAKECH_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+
+    /// The address people reach the site at, for links in emails [default: http://BIND].
+    #[arg(long, global = true, env = "MARRAKECH_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// SMTP relay for outgoing email, smtp://[USER:PASSWORD@]HOST[:PORT] (plain SMTP to a
+    /// relay you run, which handles TLS onward). Without it, email waits in the outbox.
+    #[arg(
+        long,
+        global = true,
+        env = "MARRAKECH_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+
+    /// The sender of outgoing email [default: Marrakech <no-reply@localhost>].
+    #[arg(
+        long,
+        global = true,
+        env = "MARRAKECH_MAIL_FROM",
+        value_name = "ADDRESS"
+    )]
+    pub mail_from: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +84,79 @@ pub enum Command {
     Compact {
         #[command(subcommand)]
         command: CompactCommand,
+    },
+    /// Manage user accounts (bootstrap the first administrator).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// See and deliver the email outbox.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+    /// Check and export the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user with a role. Prints a single-use link to set the password, or, with
+    /// --password-stdin, sets the password read from standard input.
+    Create(UserCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    #[arg(long)]
+    pub email: String,
+    /// The person's name [default: the part of the email before @].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// administrator, secretariat, reviewer, fund-manager, steering-committee, focal-point or
+    /// contributor.
+    #[arg(long)]
+    pub role: String,
+    /// For a reviewer: internal or external.
+    #[arg(long, value_name = "KIND")]
+    pub reviewer_kind: Option<String>,
+    /// For a focal point: the country's M49 code or ISO alpha-3 code.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// For a contributor: the organization's id.
+    #[arg(long)]
+    pub organization: Option<String>,
+    /// Read the password from standard input instead of printing a link.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List the messages waiting to be sent.
+    List {
+        /// Show sent messages too (the latest 200).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Deliver the messages that are due now, over the configured SMTP relay.
+    Send,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and report the first entry that was edited, removed or reordered.
+    Verify,
+    /// Write the whole audit trail, oldest first.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 

@@ -22,6 +22,10 @@ struct FileConfig {
     database_url: Option<String>,
     https: Option<bool>,
     log: Option<String>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    trust_forwarded: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +36,10 @@ pub struct Settings {
     database_url: Option<String>,
     pub https: bool,
     pub log: String,
+    public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub trust_forwarded: bool,
     /// The config file read, if any.
     pub config_file: Option<PathBuf>,
     file: FileConfigValues,
@@ -68,6 +76,18 @@ impl Settings {
                 .clone()
                 .or(file.log)
                 .unwrap_or_else(|| "info".to_owned()),
+            public_url: args.public_url.clone().or(file.public_url),
+            smtp_url: args.smtp_url.clone().or(file.smtp_url),
+            mail_from: args
+                .mail_from
+                .clone()
+                .or(file.mail_from)
+                .unwrap_or_else(|| "Marrakech <no-reply@localhost>".to_owned()),
+            trust_forwarded: std::env::var("MARRAKECH_TRUST_FORWARDED")
+                .ok()
+                .map(|v| v == "true" || v == "1")
+                .or(file.trust_forwarded)
+                .unwrap_or(false),
             config_file: file_path,
             file: FileConfigValues {
                 bind: file.bind,
@@ -96,6 +116,13 @@ impl Settings {
                 self.data_dir.join("marrakech.db").display()
             ),
         }
+    }
+
+    /// The site's public address, for links in emails.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
     }
 
     /// Whether the database is the embedded default, whose directory we must create.

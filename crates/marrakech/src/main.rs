@@ -1,15 +1,17 @@
 //! `marrakech`: the platform's one binary.
 
+mod accounts;
 mod cli;
 mod config;
 mod export;
+mod mailer;
 mod serve;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, CompactCommand};
+use crate::cli::{AuditCommand, Cli, Command, CompactCommand, OutboxCommand, UserCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -42,5 +44,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compact {
             command: CompactCommand::Export(args),
         } => export::compact(&args),
+        Command::User {
+            command: UserCommand::Create(args),
+        } => accounts::create_user(&settings, &args).await,
+        Command::Outbox { command } => match command {
+            OutboxCommand::List { all } => accounts::outbox_list(&settings, all).await,
+            OutboxCommand::Send => mailer::send_due(&settings).await,
+        },
+        Command::Audit { command } => match command {
+            AuditCommand::Verify => accounts::audit_verify(&settings).await,
+            AuditCommand::Export { format, output } => {
+                accounts::audit_export(&settings, format, output.as_deref()).await
+            }
+        },
     }
 }

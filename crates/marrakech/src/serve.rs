@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 use crate::config::Settings;
 
 /// Connects to the configured database, creating the embedded one's directory if needed.
-async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     if let Some(path) = &settings.config_file {
         tracing::info!(file = %path.display(), "read the config file");
     }
@@ -31,7 +31,7 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-async fn prepare(store: &Store) -> anyhow::Result<()> {
+pub async fn prepare(store: &Store) -> anyhow::Result<()> {
     let applied = store.migrate().await?;
     tracing::info!(applied, "migrations are up to date");
     match store
@@ -73,14 +73,23 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         store.clone(),
         WebConfig {
             https: settings.https,
+            public_url: settings.public_url(),
+            trust_forwarded: settings.trust_forwarded,
             ..WebConfig::default()
         },
     );
+    let mailer = crate::mailer::spawn_worker(&settings, store.clone())?;
     tracing::info!("Marrakech is serving at http://{address}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped")?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped")?;
+    if let Some(worker) = mailer {
+        worker.abort();
+    }
     store.pool().close().await;
     tracing::info!("shut down cleanly");
     Ok(())

@@ -5,41 +5,93 @@
 //! chosen by `format=csv` or `Accept: text/csv` and holds the whole filtered, sorted list;
 //! unknown parameters are refused; errors answer `{"error": {"code", "message", "field"}}`.
 
+pub mod accounts;
 pub mod calendar;
 pub mod compact;
 pub mod countries;
 pub mod dto;
 
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use marrakech_core::policy::Action;
 use serde::Serialize;
 use utoipa::OpenApi;
 
 use crate::csv_out::csv_response;
 use crate::error::{ApiResult, ErrorBody};
 use crate::params::Format;
-use crate::AppState;
+use crate::routes::{Access, Routes};
 use dto::List;
 
 /// The largest page any paginated list answers.
 pub const MAX_PAGE_SIZE: usize = 250;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/principles", get(compact::principles))
-        .route("/api/v1/objectives", get(compact::objectives))
-        .route("/api/v1/objectives/{id}", get(compact::objective))
-        .route("/api/v1/actions", get(compact::actions))
-        .route("/api/v1/actions/{id}", get(compact::action))
-        .route("/api/v1/paragraphs", get(compact::paragraphs))
-        .route("/api/v1/paragraphs/{id}", get(compact::paragraph))
-        .route("/api/v1/footnotes", get(compact::footnotes))
-        .route("/api/v1/countries", get(countries::countries))
-        .route("/api/v1/countries/{code}", get(countries::country))
-        .route("/api/v1/regions", get(countries::regions))
-        .route("/api/v1/calendar", get(calendar::calendar))
-        .route("/api/v1/openapi.json", get(openapi_json))
+pub fn routes() -> Routes {
+    use Access::{Can, Public};
+    Routes::new()
+        .get("/api/v1/principles", Public, compact::principles)
+        .get("/api/v1/objectives", Public, compact::objectives)
+        .get("/api/v1/objectives/{id}", Public, compact::objective)
+        .get("/api/v1/actions", Public, compact::actions)
+        .get("/api/v1/actions/{id}", Public, compact::action)
+        .get("/api/v1/paragraphs", Public, compact::paragraphs)
+        .get("/api/v1/paragraphs/{id}", Public, compact::paragraph)
+        .get("/api/v1/footnotes", Public, compact::footnotes)
+        .get("/api/v1/countries", Public, countries::countries)
+        .get("/api/v1/countries/{code}", Public, countries::country)
+        .get("/api/v1/regions", Public, countries::regions)
+        .get("/api/v1/calendar", Public, calendar::calendar)
+        .get("/api/v1/openapi.json", Public, openapi_json)
+        .get("/api/v1/me", Can(Action::UseAccount), accounts::me)
+        .get(
+            "/api/v1/me/data",
+            Can(Action::UseAccount),
+            accounts::my_data,
+        )
+        .get(
+            "/api/v1/me/tokens",
+            Can(Action::UseAccount),
+            accounts::my_tokens,
+        )
+        .delete(
+            "/api/v1/me/tokens/{id}",
+            Can(Action::UseAccount),
+            accounts::revoke_my_token,
+        )
+        .get("/api/v1/organizations", Public, accounts::organizations)
+        .post(
+            "/api/v1/organizations",
+            Can(Action::ManageOrganizations),
+            accounts::create_organization,
+        )
+        .get("/api/v1/organizations/{id}", Public, accounts::organization)
+        .patch(
+            "/api/v1/organizations/{id}",
+            Can(Action::EditOrganization),
+            accounts::update_organization,
+        )
+        .get("/api/v1/users", Can(Action::ManageUsers), accounts::users)
+        .get(
+            "/api/v1/users/{id}",
+            Can(Action::ManageUsers),
+            accounts::user,
+        )
+        .post(
+            "/api/v1/users/{id}/roles",
+            Can(Action::ManageUsers),
+            accounts::grant_role,
+        )
+        .delete(
+            "/api/v1/users/{id}/roles/{grant}",
+            Can(Action::ManageUsers),
+            accounts::revoke_role,
+        )
+        .post(
+            "/api/v1/invitations",
+            Can(Action::InviteUsers),
+            accounts::invite,
+        )
+        .get("/api/v1/audit", Can(Action::ReadAudit), accounts::audit)
 }
 
 #[derive(OpenApi)]
@@ -67,15 +119,52 @@ pub fn routes() -> Router<AppState> {
         countries::country,
         countries::regions,
         calendar::calendar,
+        accounts::me,
+        accounts::my_data,
+        accounts::my_tokens,
+        accounts::revoke_my_token,
+        accounts::organizations,
+        accounts::create_organization,
+        accounts::organization,
+        accounts::update_organization,
+        accounts::users,
+        accounts::user,
+        accounts::grant_role,
+        accounts::revoke_role,
+        accounts::invite,
+        accounts::audit,
     ),
     components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
     tags(
         (name = "compact", description = "The compact's text and framework"),
         (name = "countries", description = "Countries, regions and regional commissions"),
         (name = "follow-up", description = "The follow-up and review calendar"),
+        (name = "accounts", description = "Users, roles, organizations, API tokens and the audit trail"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the API-token scheme: `Authorization: Bearer mk_…`.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token created on the account page: mk_<id>_<secret>",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI document, as served.
 pub fn openapi_document() -> String {

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::response::Html;
 
 use super::{render, Layout, Section};
+use crate::auth::Auth;
 use crate::error::PageResult;
 
 #[derive(Template)]
@@ -13,9 +14,9 @@ struct AboutPage {
     version: &'static str,
 }
 
-pub async fn about() -> PageResult<Html<String>> {
+pub async fn about(auth: Auth) -> PageResult<Html<String>> {
     render(&AboutPage {
-        layout: Layout::new("About Marrakech and its data", Some(Section::About)),
+        layout: Layout::new("About Marrakech and its data", Some(Section::About), &auth),
         version: env!("CARGO_PKG_VERSION"),
     })
 }

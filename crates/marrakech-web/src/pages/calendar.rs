@@ -7,6 +7,7 @@ use marrakech_core::calendar::FollowUpEvent;
 use marrakech_core::follow_up_events;
 
 use super::{render, Layout, Section};
+use crate::auth::Auth;
 use crate::error::PageResult;
 use crate::params::Params;
 use crate::queries::{calendar_range, default_calendar_range};
@@ -24,6 +25,7 @@ struct CalendarPage {
 }
 
 pub async fn calendar(
+    auth: Auth,
     State(_state): State<AppState>,
     mut params: Params,
 ) -> PageResult<Html<String>> {
@@ -36,7 +38,7 @@ pub async fn calendar(
         }
     }
     render(&CalendarPage {
-        layout: Layout::new("Follow-up and review calendar", Some(Section::Calendar)).described(
+        layout: Layout::new("Follow-up and review calendar", Some(Section::Calendar), &auth).described(
             "The International Migration Review Forum, regional reviews, the Secretary-General's \
              reports and the GFMD's annual exchange, computed from the compact's paragraphs 46 to 51.",
         ),

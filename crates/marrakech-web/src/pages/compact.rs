@@ -11,6 +11,7 @@ use marrakech_core::compact::{
 };
 
 use super::{render, Layout, Section};
+use crate::auth::Auth;
 use crate::error::{AppError, PageResult};
 use crate::queries::{objective_number, ACTION_HINT, PARAGRAPH_HINT};
 use crate::AppState;
@@ -119,7 +120,7 @@ struct PrinciplesPage {
     intro: String,
 }
 
-pub async fn principles(State(state): State<AppState>) -> PageResult<Html<String>> {
+pub async fn principles(auth: Auth, State(state): State<AppState>) -> PageResult<Html<String>> {
     let principles = state.store.principles().await?;
     let intro = state
         .store
@@ -128,7 +129,7 @@ pub async fn principles(State(state): State<AppState>) -> PageResult<Html<String
         .map(|p| p.text)
         .unwrap_or_default();
     render(&PrinciplesPage {
-        layout: Layout::new("Guiding principles", Some(Section::Compact))
+        layout: Layout::new("Guiding principles", Some(Section::Compact), &auth)
             .described("The ten cross-cutting and interdependent guiding principles of the Global Compact for Migration (para 15)."),
         principles,
         intro,
@@ -143,11 +144,11 @@ struct ObjectivesPage {
     action_count: usize,
 }
 
-pub async fn objectives(State(state): State<AppState>) -> PageResult<Html<String>> {
+pub async fn objectives(auth: Auth, State(state): State<AppState>) -> PageResult<Html<String>> {
     let objectives = state.store.objectives(None).await?;
     let action_count = objectives.iter().map(|o| o.actions.len()).sum();
     render(&ObjectivesPage {
-        layout: Layout::new("The 23 objectives", Some(Section::Objectives))
+        layout: Layout::new("The 23 objectives", Some(Section::Objectives), &auth)
             .described("The 23 objectives of the Global Compact for Migration, each with its commitment and actions."),
         objectives,
         action_count,
@@ -168,6 +169,7 @@ struct ObjectivePage {
 }
 
 pub async fn objective(
+    auth: Auth,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Html<String>> {
@@ -202,6 +204,7 @@ pub async fn objective(
         layout: Layout::new(
             format!("Objective {}: {}", objective.number, objective.title),
             Some(Section::Objectives),
+            &auth,
         )
         .described(objective.commitment.chars().take(200).collect::<String>()),
         previous: neighbour(number.wrapping_sub(1)),
@@ -226,6 +229,7 @@ struct ActionPage {
 }
 
 pub async fn action(
+    auth: Auth,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Html<String>> {
@@ -254,6 +258,7 @@ pub async fn action(
         layout: Layout::new(
             format!("Action {}({})", action.objective, action.letter),
             Some(Section::Objectives),
+            &auth,
         )
         .described(action.text.chars().take(200).collect::<String>()),
         previous: index
@@ -297,7 +302,7 @@ struct FullTextPage {
     footnotes: Vec<Footnote>,
 }
 
-pub async fn full_text(State(state): State<AppState>) -> PageResult<Html<String>> {
+pub async fn full_text(auth: Auth, State(state): State<AppState>) -> PageResult<Html<String>> {
     let compact = state.store.compact().await?;
     let titles: BTreeMap<u8, &Objective> =
         compact.objectives.iter().map(|o| (o.number, o)).collect();
@@ -335,7 +340,7 @@ pub async fn full_text(State(state): State<AppState>) -> PageResult<Html<String>
         .map(|s| (s.slug(), s.title()))
         .collect();
     render(&FullTextPage {
-        layout: Layout::new("The full text of the Global Compact", Some(Section::Compact))
+        layout: Layout::new("The full text of the Global Compact", Some(Section::Compact), &auth)
             .described("Resolution 73/195 and its annex, the Global Compact for Safe, Orderly and Regular Migration, paragraph by paragraph with footnotes."),
         resolution_paragraphs: compact.resolution.paragraphs.iter().map(ParagraphView::from).collect(),
         annex_title: compact.annex_title.clone(),
@@ -363,6 +368,7 @@ struct ParagraphPage {
 
 /// `/compact/{id}`: a paragraph's page; other ids redirect to where they are shown.
 pub async fn passage(
+    auth: Auth,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
@@ -418,6 +424,7 @@ pub async fn passage(
                 format!("Paragraph {}", paragraph.number)
             },
             Some(Section::Compact),
+            &auth,
         )
         .described(paragraph.text.chars().take(200).collect::<String>()),
         previous: (paragraph.number > 1).then(|| format!("{prefix}-{}", paragraph.number - 1)),

@@ -7,6 +7,7 @@ use marrakech_core::countries::{Commission, Country, Region, RegionLevel};
 use marrakech_store::SortDirection;
 
 use super::{render, Layout, Section};
+use crate::auth::Auth;
 use crate::error::{AppError, PageResult};
 use crate::params::Params;
 use crate::queries::CountryQuery;
@@ -65,6 +66,7 @@ fn query_string(query: &CountryQuery, extra: &[(&str, String)]) -> String {
 }
 
 pub async fn countries(
+    auth: Auth,
     State(state): State<AppState>,
     mut params: Params,
 ) -> PageResult<Html<String>> {
@@ -169,7 +171,7 @@ pub async fn countries(
     .collect();
     let first = (page - 1) * PAGE_SIZE;
     render(&CountriesPage {
-        layout: Layout::new("Countries and areas", Some(Section::Countries)).described(
+        layout: Layout::new("Countries and areas", Some(Section::Countries), &auth).described(
             "Every country or area with its UN M49 and ISO codes, region, UN membership and \
              regional commissions.",
         ),
@@ -204,6 +206,7 @@ struct CountryPage {
 }
 
 pub async fn country(
+    auth: Auth,
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> PageResult<Html<String>> {
@@ -220,7 +223,7 @@ pub async fn country(
         .map(|(c, m)| (*c, m.as_str()))
         .collect();
     render(&CountryPage {
-        layout: Layout::new(country.name.clone(), Some(Section::Countries)),
+        layout: Layout::new(country.name.clone(), Some(Section::Countries), &auth),
         country,
         commissions,
     })

@@ -8,6 +8,7 @@ use marrakech_core::compact::{find_item, Objective, Principle};
 use marrakech_core::follow_up_events;
 
 use super::{render, Layout, Section};
+use crate::auth::Auth;
 use crate::error::PageResult;
 use crate::AppState;
 
@@ -29,7 +30,7 @@ struct HomePage {
     events: Vec<FollowUpEvent>,
 }
 
-pub async fn home(State(state): State<AppState>) -> PageResult<Html<String>> {
+pub async fn home(auth: Auth, State(state): State<AppState>) -> PageResult<Html<String>> {
     let objectives = state.store.objectives(None).await?;
     let principles = state.store.principles().await?;
     let p43 = state.store.paragraph("para-43").await?;
@@ -63,7 +64,7 @@ pub async fn home(State(state): State<AppState>) -> PageResult<Html<String>> {
         .take(6)
         .collect();
     render(&HomePage {
-        layout: Layout::new("Home", Some(Section::Home)).described(
+        layout: Layout::new("Home", Some(Section::Home), &auth).described(
             "Marrakech: the Global Compact for Safe, Orderly and Regular Migration, its objectives, \
              actions and follow-up, as one open platform.",
         ),

@@ -2,32 +2,68 @@
 //! JavaScript; the layout gives landmarks, a skip link and the main navigation.
 
 mod about;
+pub(crate) mod account;
+pub(crate) mod admin;
 mod calendar;
 mod compact;
 mod countries;
+pub mod forms;
 mod home;
+pub(crate) mod organizations;
+mod sign_in;
 
 use askama::Template;
 use axum::response::Html;
-use axum::routing::get;
-use axum::Router;
+use marrakech_core::policy::{Action, RoleName};
 
+use crate::auth::Auth;
 use crate::error::PageResult;
-use crate::AppState;
+use crate::routes::{Access, Routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::home))
-        .route("/principles", get(compact::principles))
-        .route("/objectives", get(compact::objectives))
-        .route("/objectives/{id}", get(compact::objective))
-        .route("/actions/{id}", get(compact::action))
-        .route("/compact", get(compact::full_text))
-        .route("/compact/{id}", get(compact::passage))
-        .route("/countries", get(countries::countries))
-        .route("/countries/{code}", get(countries::country))
-        .route("/calendar", get(calendar::calendar))
-        .route("/about", get(about::about))
+pub fn routes() -> Routes {
+    use Access::{Can, Public};
+    Routes::new()
+        .get("/", Public, home::home)
+        .get("/principles", Public, compact::principles)
+        .get("/objectives", Public, compact::objectives)
+        .get("/objectives/{id}", Public, compact::objective)
+        .get("/actions/{id}", Public, compact::action)
+        .get("/compact", Public, compact::full_text)
+        .get("/compact/{id}", Public, compact::passage)
+        .get("/countries", Public, countries::countries)
+        .get("/countries/{code}", Public, countries::country)
+        .get("/calendar", Public, calendar::calendar)
+        .get("/about", Public, about::about)
+        .get("/organizations", Public, organizations::list)
+        .get(
+            "/organizations/new",
+            Can(Action::ManageOrganizations),
+            organizations::new_form,
+        )
+        .post(
+            "/organizations",
+            Can(Action::ManageOrganizations),
+            organizations::create,
+        )
+        .get("/organizations/{id}", Public, organizations::show)
+        .get(
+            "/organizations/{id}/edit",
+            Can(Action::EditOrganization),
+            organizations::edit_form,
+        )
+        .post(
+            "/organizations/{id}/edit",
+            Can(Action::EditOrganization),
+            organizations::update,
+        )
+        .post(
+            "/organizations/{id}/verify",
+            Can(Action::ManageOrganizations),
+            organizations::verify,
+        )
+        .merge(sign_in::routes())
+        .merge(account::routes())
+        .merge(admin::routes())
 }
 
 /// The parts of the site in the main navigation. Parts of the mechanism appear here once
@@ -38,15 +74,19 @@ pub enum Section {
     Compact,
     Objectives,
     Countries,
+    Organizations,
     Calendar,
     About,
+    Account,
+    Admin,
 }
 
-const NAVIGATION: [(Section, &str, &str); 6] = [
+const NAVIGATION: [(Section, &str, &str); 7] = [
     (Section::Home, "/", "Home"),
     (Section::Compact, "/compact", "The Compact"),
     (Section::Objectives, "/objectives", "Objectives"),
     (Section::Countries, "/countries", "Countries"),
+    (Section::Organizations, "/organizations", "Organizations"),
     (Section::Calendar, "/calendar", "Follow-up calendar"),
     (Section::About, "/about", "About"),
 ];
@@ -62,14 +102,22 @@ pub struct Layout {
     pub title: String,
     pub description: Option<String>,
     pub section: Option<Section>,
+    /// The signed-in user's name, for the header.
+    pub user_name: Option<String>,
+    pub is_admin: bool,
+    /// The anti-forgery token every form on the page carries.
+    pub csrf: String,
 }
 
 impl Layout {
-    pub fn new(title: impl Into<String>, section: Option<Section>) -> Layout {
+    pub fn new(title: impl Into<String>, section: Option<Section>, auth: &Auth) -> Layout {
         Layout {
             title: title.into(),
             description: None,
             section,
+            user_name: auth.user.as_ref().map(|u| u.display_name.clone()),
+            is_admin: auth.actor.has(RoleName::Administrator),
+            csrf: auth.csrf.clone(),
         }
     }
 
@@ -88,6 +136,17 @@ impl Layout {
             })
             .collect()
     }
+}
+
+/// The audit trail's CSV columns, for the command line's export.
+pub fn admin_audit_csv_header() -> [&'static str; 10] {
+    admin::AUDIT_CSV_HEADER
+}
+
+/// One audit entry as a CSV row (formula-looking cells are neutralized by the writer used in
+/// the web layer; the command line writes the same cells).
+pub fn admin_audit_csv_row(entry: &marrakech_store::AuditEntry) -> Vec<String> {
+    admin::audit_csv_row(entry)
 }
 
 /// Renders a template into a page.

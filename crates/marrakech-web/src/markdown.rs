@@ -1,0 +1,49 @@
+//! User Markdown, rendered to HTML and sanitized: whatever someone writes, what comes out
+//! holds no script, no event handler, no `javascript:` link and no style.
+
+use pulldown_cmark::{html, Options, Parser};
+
+pub fn render(markdown: &str) -> String {
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    );
+    let mut unsafe_html = String::new();
+    html::push_html(&mut unsafe_html, parser);
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow ugc"))
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn markdown_renders_and_scripts_do_not() {
+        assert_eq!(render("**bold** [IOM](https://www.iom.int)").trim(), "<p><strong>bold</strong> <a href=\"https://www.iom.int\" rel=\"noopener noreferrer nofollow ugc\">IOM</a></p>");
+        for payload in [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[click](javascript:alert(1))",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<svg onload=alert(1)>",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "<div style=\"background:url(javascript:alert(1))\">x</div>",
+        ] {
+            let html = render(payload).to_lowercase();
+            for bad in [
+                "<script",
+                "onerror",
+                "onload",
+                "javascript:",
+                "<iframe",
+                "style=",
+                "<svg",
+            ] {
+                assert!(!html.contains(bad), "{payload} gave {html}");
+            }
+        }
+    }
+}

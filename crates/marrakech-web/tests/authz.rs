@@ -1,0 +1,504 @@
+//! Every registered route against every role, compared with the table below: the one place
+//! that says who may reach what. A route added without an entry here fails the test.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use common::{Answer, Fixture, ROLE_KEYS};
+use marrakech_store::backend_tests;
+use marrakech_store::testing::TestStore;
+use serde_json::json;
+
+const ALL: &[&str] = &ROLE_KEYS;
+const SIGNED_IN: &[&str] = &[
+    "administrator",
+    "secretariat",
+    "reviewer-internal",
+    "reviewer-external",
+    "fund-manager",
+    "steering-committee",
+    "focal-point",
+    "contributor",
+];
+const ADMINISTRATOR: &[&str] = &["administrator"];
+const ORGANIZATION_MANAGERS: &[&str] = &["administrator", "secretariat"];
+/// Editing organization A: the managers, and A's own contributor.
+const ORGANIZATION_A_EDITORS: &[&str] = &["administrator", "secretariat", "contributor"];
+
+enum Send {
+    Nothing,
+    Form(Vec<(&'static str, &'static str)>),
+    Json(serde_json::Value),
+}
+
+struct Case {
+    method: &'static str,
+    route: &'static str,
+    path: String,
+    send: Send,
+    allowed: &'static [&'static str],
+}
+
+fn cases(f: &Fixture) -> Vec<Case> {
+    use Send::*;
+    let a = &f.org_a.id;
+    let s = &f.subject.id;
+    let bogus = "00000000000000000000000000000000";
+    let case = |method, route, path: String, send, allowed| Case {
+        method,
+        route,
+        path,
+        send,
+        allowed,
+    };
+    let public_get =
+        |route: &'static str, path: &str| case("GET", route, path.to_owned(), Nothing, ALL);
+    let mut list = vec![
+        public_get("/", "/"),
+        public_get("/principles", "/principles"),
+        public_get("/objectives", "/objectives"),
+        public_get("/objectives/{id}", "/objectives/obj-20"),
+        public_get("/actions/{id}", "/actions/obj-20-a"),
+        public_get("/compact", "/compact"),
+        public_get("/compact/{id}", "/compact/para-43"),
+        public_get("/countries", "/countries"),
+        public_get("/countries/{code}", "/countries/MEX"),
+        public_get("/calendar", "/calendar"),
+        public_get("/about", "/about"),
+        public_get("/organizations", "/organizations"),
+        public_get("/organizations/{id}", &format!("/organizations/{a}")),
+        public_get("/login", "/login"),
+        public_get("/register", "/register"),
+        public_get("/confirm-email/{token}", "/confirm-email/nothing"),
+        public_get("/password/forgot", "/password/forgot"),
+        public_get("/password/reset/{token}", "/password/reset/nothing"),
+        public_get("/invitations/{token}", "/invitations/nothing"),
+        case("POST", "/login", "/login".into(), Form(vec![]), ALL),
+        case("POST", "/logout", "/logout".into(), Form(vec![]), ALL),
+        case("POST", "/register", "/register".into(), Form(vec![]), ALL),
+        case(
+            "POST",
+            "/confirm-email/{token}",
+            "/confirm-email/nothing".into(),
+            Form(vec![]),
+            ALL,
+        ),
+        case(
+            "POST",
+            "/password/forgot",
+            "/password/forgot".into(),
+            Form(vec![]),
+            ALL,
+        ),
+        case(
+            "POST",
+            "/password/reset/{token}",
+            "/password/reset/nothing".into(),
+            Form(vec![]),
+            ALL,
+        ),
+        case(
+            "POST",
+            "/invitations/{token}",
+            "/invitations/nothing".into(),
+            Form(vec![]),
+            ALL,
+        ),
+        case(
+            "GET",
+            "/organizations/new",
+            "/organizations/new".into(),
+            Nothing,
+            ORGANIZATION_MANAGERS,
+        ),
+        case(
+            "POST",
+            "/organizations",
+            "/organizations".into(),
+            Form(vec![]),
+            ORGANIZATION_MANAGERS,
+        ),
+        case(
+            "POST",
+            "/organizations/{id}/verify",
+            format!("/organizations/{a}/verify"),
+            Form(vec![("verified", "true")]),
+            ORGANIZATION_MANAGERS,
+        ),
+        case(
+            "GET",
+            "/organizations/{id}/edit",
+            format!("/organizations/{a}/edit"),
+            Nothing,
+            ORGANIZATION_A_EDITORS,
+        ),
+        case(
+            "POST",
+            "/organizations/{id}/edit",
+            format!("/organizations/{a}/edit"),
+            Form(vec![]),
+            ORGANIZATION_A_EDITORS,
+        ),
+        case("GET", "/account", "/account".into(), Nothing, SIGNED_IN),
+        case(
+            "POST",
+            "/account/profile",
+            "/account/profile".into(),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/account/password",
+            "/account/password".into(),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/account/tokens",
+            "/account/tokens".into(),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/account/tokens/{id}/revoke",
+            format!("/account/tokens/{bogus}/revoke"),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "GET",
+            "/account/data",
+            "/account/data".into(),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/account/delete",
+            "/account/delete".into(),
+            Form(vec![("confirm_password", "wrong")]),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/logout/everywhere",
+            "/logout/everywhere".into(),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case("GET", "/admin", "/admin".into(), Nothing, ADMINISTRATOR),
+        case(
+            "GET",
+            "/admin/users",
+            "/admin/users".into(),
+            Nothing,
+            ADMINISTRATOR,
+        ),
+        case(
+            "GET",
+            "/admin/users/{id}",
+            format!("/admin/users/{s}"),
+            Nothing,
+            ADMINISTRATOR,
+        ),
+        case(
+            "POST",
+            "/admin/users/{id}/roles",
+            format!("/admin/users/{s}/roles"),
+            Form(vec![]),
+            ADMINISTRATOR,
+        ),
+        case(
+            "POST",
+            "/admin/users/{id}/roles/{grant}/revoke",
+            format!("/admin/users/{s}/roles/{bogus}/revoke"),
+            Form(vec![]),
+            ADMINISTRATOR,
+        ),
+        case(
+            "POST",
+            "/admin/users/{id}/status",
+            format!("/admin/users/{s}/status"),
+            Form(vec![("status", "neither")]),
+            ADMINISTRATOR,
+        ),
+        case(
+            "GET",
+            "/admin/invitations/new",
+            "/admin/invitations/new".into(),
+            Nothing,
+            ADMINISTRATOR,
+        ),
+        case(
+            "POST",
+            "/admin/invitations",
+            "/admin/invitations".into(),
+            Form(vec![]),
+            ADMINISTRATOR,
+        ),
+        case(
+            "GET",
+            "/admin/audit",
+            "/admin/audit".into(),
+            Nothing,
+            ADMINISTRATOR,
+        ),
+        case(
+            "GET",
+            "/admin/outbox",
+            "/admin/outbox".into(),
+            Nothing,
+            ADMINISTRATOR,
+        ),
+        case("GET", "/api/v1/me", "/api/v1/me".into(), Nothing, SIGNED_IN),
+        case(
+            "GET",
+            "/api/v1/me/data",
+            "/api/v1/me/data".into(),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "GET",
+            "/api/v1/me/tokens",
+            "/api/v1/me/tokens".into(),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "DELETE",
+            "/api/v1/me/tokens/{id}",
+            format!("/api/v1/me/tokens/{bogus}"),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/api/v1/organizations",
+            "/api/v1/organizations".into(),
+            Json(json!({})),
+            ORGANIZATION_MANAGERS,
+        ),
+        case(
+            "PATCH",
+            "/api/v1/organizations/{id}",
+            format!("/api/v1/organizations/{a}"),
+            Json(json!({"name": "Organization A", "kind": "civil-society", "country": "484"})),
+            ORGANIZATION_A_EDITORS,
+        ),
+        case(
+            "GET",
+            "/api/v1/users",
+            "/api/v1/users".into(),
+            Nothing,
+            ADMINISTRATOR,
+        ),
+        case(
+            "GET",
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{s}"),
+            Nothing,
+            ADMINISTRATOR,
+        ),
+        case(
+            "POST",
+            "/api/v1/users/{id}/roles",
+            format!("/api/v1/users/{s}/roles"),
+            Json(json!({})),
+            ADMINISTRATOR,
+        ),
+        case(
+            "DELETE",
+            "/api/v1/users/{id}/roles/{grant}",
+            format!("/api/v1/users/{s}/roles/{bogus}"),
+            Nothing,
+            ADMINISTRATOR,
+        ),
+        case(
+            "POST",
+            "/api/v1/invitations",
+            "/api/v1/invitations".into(),
+            Json(json!({})),
+            ADMINISTRATOR,
+        ),
+        case(
+            "GET",
+            "/api/v1/audit",
+            "/api/v1/audit".into(),
+            Nothing,
+            ADMINISTRATOR,
+        ),
+    ];
+    for (route, path) in [
+        ("/api/v1/principles", "/api/v1/principles"),
+        ("/api/v1/objectives", "/api/v1/objectives"),
+        ("/api/v1/objectives/{id}", "/api/v1/objectives/obj-1"),
+        ("/api/v1/actions", "/api/v1/actions"),
+        ("/api/v1/actions/{id}", "/api/v1/actions/obj-1-a"),
+        ("/api/v1/paragraphs", "/api/v1/paragraphs"),
+        ("/api/v1/paragraphs/{id}", "/api/v1/paragraphs/para-43"),
+        ("/api/v1/footnotes", "/api/v1/footnotes"),
+        ("/api/v1/countries", "/api/v1/countries"),
+        ("/api/v1/countries/{code}", "/api/v1/countries/484"),
+        ("/api/v1/regions", "/api/v1/regions"),
+        ("/api/v1/calendar", "/api/v1/calendar"),
+        ("/api/v1/openapi.json", "/api/v1/openapi.json"),
+        ("/api/v1/organizations", "/api/v1/organizations"),
+    ] {
+        list.push(public_get(route, path));
+    }
+    list.push(public_get(
+        "/api/v1/organizations/{id}",
+        &format!("/api/v1/organizations/{a}"),
+    ));
+    list
+}
+
+/// Refused: 401 or 403; a page asked for with GET may instead send the public to sign in.
+fn refused(method: &str, answer: &Answer) -> bool {
+    matches!(answer.status.as_u16(), 401 | 403)
+        || (method == "GET"
+            && answer.status.as_u16() == 303
+            && answer.header("location").starts_with("/login"))
+}
+
+async fn send(f: &Fixture, role: &str, case: &Case) -> Answer {
+    match &case.send {
+        Send::Nothing => {
+            f.request(role, case.method, &case.path, Body::empty(), None)
+                .await
+        }
+        Send::Form(fields) => f.post_form(role, &case.path, fields).await,
+        Send::Json(value) => f.send_json(role, case.method, &case.path, value).await,
+    }
+}
+
+async fn every_route_against_every_role(store: &TestStore) {
+    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let _ = store;
+    let cases = cases(&f);
+
+    // The table covers exactly the registered routes.
+    let registered: BTreeSet<(String, String)> = marrakech_web::route_specs()
+        .into_iter()
+        .map(|s| (s.method.to_string(), s.path.to_owned()))
+        .collect();
+    let tabled: BTreeSet<(String, String)> = cases
+        .iter()
+        .map(|c| (c.method.to_owned(), c.route.to_owned()))
+        .collect();
+    let missing: Vec<_> = registered.difference(&tabled).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an entry in the access table: {missing:?}"
+    );
+    let stale: Vec<_> = tabled.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "table entries for routes that do not exist: {stale:?}"
+    );
+
+    let mut wrong = Vec::new();
+    for case in &cases {
+        for role in ROLE_KEYS {
+            let answer = send(&f, role, case).await;
+            let expected = case.allowed.contains(&role);
+            if refused(case.method, &answer) == expected {
+                wrong.push(format!(
+                    "{} {} as {role}: {} ({}), expected {}",
+                    case.method,
+                    case.path,
+                    answer.status,
+                    answer.body.chars().take(120).collect::<String>(),
+                    if expected { "allowed" } else { "refused" }
+                ));
+            }
+            if !expected && case.path.starts_with("/api/") {
+                let code = answer.status.as_u16();
+                let want = if role == "anonymous" { 401 } else { 403 };
+                if code != want {
+                    wrong.push(format!(
+                        "{} {} as {role}: {code}, expected {want}",
+                        case.method, case.path
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} outcomes differ from the table:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The policy also decides on the resource: a contributor edits only their organization, and
+/// an administrator does not change their own roles or status.
+async fn resource_rules_hold(store: &TestStore) {
+    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let b = &f.org_b.id;
+    assert_eq!(
+        f.get_as("contributor", &format!("/organizations/{b}/edit"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        f.post_form(
+            "contributor",
+            &format!("/organizations/{b}/edit"),
+            &[("name", "Taken over")]
+        )
+        .await
+        .status,
+        403
+    );
+    let patch = f
+        .send_json(
+            "contributor",
+            "PATCH",
+            &format!("/api/v1/organizations/{b}"),
+            &json!({"name": "Taken over", "kind": "civil-society"}),
+        )
+        .await;
+    assert_eq!(patch.status, 403, "{}", patch.body);
+    assert_eq!(
+        f.store.organization(b).await.unwrap().unwrap().name,
+        "Organization B"
+    );
+
+    let admin = &f.users["administrator"].id;
+    let own = f
+        .post_form(
+            "administrator",
+            &format!("/admin/users/{admin}/roles"),
+            &[("role", "secretariat")],
+        )
+        .await;
+    assert_eq!(own.status, 403);
+    let own = f
+        .send_json(
+            "administrator",
+            "POST",
+            &format!("/api/v1/users/{admin}/roles"),
+            &json!({"role": "fund-manager"}),
+        )
+        .await;
+    assert_eq!(own.status, 403);
+    let own = f
+        .post_form(
+            "administrator",
+            &format!("/admin/users/{admin}/status"),
+            &[("status", "disabled")],
+        )
+        .await;
+    assert_eq!(own.status, 403);
+}
+
+backend_tests!(every_route_against_every_role, resource_rules_hold);

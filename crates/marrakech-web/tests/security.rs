@@ -1,0 +1,671 @@
+//! The security baseline: anti-forgery tokens, headers, inert payloads in every text field,
+//! strict JSON, and no personal data in any public answer.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::Request;
+use common::{request, Fixture, CSRF};
+use marrakech_store::backend_tests;
+use marrakech_store::testing::TestStore;
+use serde_json::json;
+
+async fn fixture(store: &TestStore) -> Fixture {
+    Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await
+}
+
+async fn state_changes_need_the_anti_forgery_token(store: &TestStore) {
+    let f = fixture(store).await;
+    let session = f.session("secretariat").await.unwrap();
+    let post = |cookie: String, body: String, origin: Option<&str>| {
+        let mut b = Request::post("/account/profile")
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            b = b.header("origin", o).header("host", "marrakech.example");
+        }
+        b.body(Body::from(body)).unwrap()
+    };
+    let with_csrf = format!("marrakech_session={session}; marrakech_csrf={CSRF}");
+    // No token at all.
+    let answer = request(
+        &f.app,
+        post(
+            format!("marrakech_session={session}"),
+            "display_name=X".into(),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, 403);
+    assert!(answer.body.contains("did not come from this site"));
+    // A token in the form that is not the cookie's.
+    let answer = request(
+        &f.app,
+        post(
+            with_csrf.clone(),
+            "display_name=X&csrf_token=forged-forged-forged-forged-forged-forged".into(),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, 403);
+    // The right token, but sent from another site.
+    let answer = request(
+        &f.app,
+        post(
+            with_csrf.clone(),
+            format!("display_name=X&csrf_token={CSRF}"),
+            Some("https://evil.example"),
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, 403);
+    // The right token from this site.
+    let answer = request(
+        &f.app,
+        post(
+            with_csrf.clone(),
+            format!("display_name=Renamed&csrf_token={CSRF}"),
+            Some("https://marrakech.example"),
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        f.store
+            .user(&f.users["secretariat"].id)
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name,
+        "Renamed"
+    );
+    // The JSON API with a cookie needs the header too.
+    let answer = request(
+        &f.app,
+        Request::post("/api/v1/organizations")
+            .header("cookie", with_csrf.clone())
+            .header("content-type", "application/json")
+            .body(Body::from(
+                json!({"name": "Org", "kind": "academia"}).to_string(),
+            ))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(answer.json()["error"]["code"], "csrf");
+    // A sign-in form is protected too (against login CSRF).
+    let answer = request(
+        &f.app,
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("email=a@example.org&password=x"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 403);
+    // A page hands out the cookie and puts the same token in its forms.
+    let page = request(&f.app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    let cookie = page.header("set-cookie").to_owned();
+    assert!(
+        cookie.starts_with("marrakech_csrf=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let token = cookie
+        .trim_start_matches("marrakech_csrf=")
+        .split(';')
+        .next()
+        .unwrap();
+    assert!(page
+        .body
+        .contains(&format!("name=\"csrf_token\" value=\"{token}\"")));
+}
+
+async fn security_headers_on_every_html_answer(store: &TestStore) {
+    let f = fixture(store).await;
+    for (role, uri) in [
+        ("anonymous", "/login"),
+        ("anonymous", "/register"),
+        ("anonymous", "/no-such-page"),
+        ("anonymous", "/objectives/obj-99"),
+        ("anonymous", "/countries?member_state=perhaps"),
+        ("administrator", "/admin/users"),
+        ("administrator", "/admin/audit"),
+        ("contributor", "/account"),
+        ("contributor", "/admin"),
+    ] {
+        let answer = f.get_as(role, uri).await;
+        assert!(
+            answer.header("content-type").starts_with("text/html"),
+            "{uri}"
+        );
+        let csp = answer.header("content-security-policy");
+        assert!(
+            csp.contains("default-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{uri}"
+        );
+        assert_eq!(answer.header("x-content-type-options"), "nosniff", "{uri}");
+        assert_eq!(
+            answer.header("referrer-policy"),
+            "strict-origin-when-cross-origin",
+            "{uri}"
+        );
+        assert_eq!(answer.header("x-frame-options"), "DENY", "{uri}");
+    }
+    let https = marrakech_web::app(
+        f.store.store.clone(),
+        marrakech_web::WebConfig {
+            https: true,
+            ..Default::default()
+        },
+    );
+    let answer = request(&https, Request::get("/").body(Body::empty()).unwrap()).await;
+    assert!(answer
+        .header("strict-transport-security")
+        .starts_with("max-age="));
+}
+
+async fn json_bodies_are_strict(store: &TestStore) {
+    let f = fixture(store).await;
+    let unknown = f
+        .send_json(
+            "administrator",
+            "POST",
+            "/api/v1/organizations",
+            &json!({"name": "Org C", "kind": "academia", "colour": "blue"}),
+        )
+        .await;
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    assert_eq!(unknown.json()["error"]["field"], "colour");
+    let wrong_type = f
+        .request(
+            "administrator",
+            "POST",
+            "/api/v1/organizations",
+            Body::from("name=Org"),
+            Some("application/x-www-form-urlencoded"),
+        )
+        .await;
+    assert_eq!(wrong_type.status, 415);
+    assert_eq!(wrong_type.json()["error"]["code"], "unsupported_media_type");
+    let bad_value = f
+        .send_json(
+            "administrator",
+            "POST",
+            "/api/v1/organizations",
+            &json!({"name": "Org C", "kind": "sports-club"}),
+        )
+        .await;
+    assert_eq!(bad_value.status, 422);
+    assert_eq!(bad_value.json()["error"]["field"], "kind");
+    let not_json = f
+        .request(
+            "administrator",
+            "POST",
+            "/api/v1/organizations",
+            Body::from("{name"),
+            Some("application/json"),
+        )
+        .await;
+    assert_eq!(not_json.status, 422);
+    let created = f
+        .send_json(
+            "administrator",
+            "POST",
+            "/api/v1/organizations",
+            &json!({"name": "Org C", "kind": "academia", "website": "https://org-c.example"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.json()["verified"], true);
+    let duplicate = f
+        .send_json(
+            "administrator",
+            "POST",
+            "/api/v1/organizations",
+            &json!({"name": "org  c", "kind": "academia"}),
+        )
+        .await;
+    assert_eq!(duplicate.status, 409);
+    assert_eq!(duplicate.json()["error"]["field"], "name");
+}
+
+const PAYLOADS: [&str; 10] = [
+    "<script>alert('x')</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "javascript:alert(1)",
+    "=HYPERLINK(\"https://evil.example\",\"x\")",
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3+cmd|' /C calc'!A0",
+    "'; DROP TABLE app_user; --",
+    "{{7*7}} ${7*7} <%= 7*7 %>",
+];
+
+/// What must never appear in a page: markup that would run.
+fn assert_inert_html(context: &str, html: &str) {
+    for bad in [
+        "<script>alert",
+        "<img src=x onerror",
+        "<svg onload",
+        "href=\"javascript:",
+        ">49<",
+    ] {
+        assert!(!html.contains(bad), "{context}: `{bad}` came through");
+    }
+}
+
+fn assert_inert_csv(context: &str, csv: &str) {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            if cell.starts_with(['=', '+', '-', '@']) {
+                assert!(
+                    cell.parse::<f64>().is_ok(),
+                    "{context}: a cell starts a formula: {cell}"
+                );
+            }
+        }
+    }
+}
+
+async fn payloads_come_back_inert_everywhere(store: &TestStore) {
+    let f = fixture(store).await;
+    for (i, payload) in PAYLOADS.iter().enumerate() {
+        // Organizations: name and Markdown description, through the page form and the API.
+        let name = format!("{payload} {i}");
+        let page = f
+            .post_form(
+                "secretariat",
+                "/organizations",
+                &[
+                    ("name", &name),
+                    ("kind", "academia"),
+                    ("description", payload),
+                    ("website", ""),
+                ],
+            )
+            .await;
+        assert!(
+            page.status == 303 || page.status == 422,
+            "{payload}: {}",
+            page.status
+        );
+        let api = f
+            .send_json("secretariat", "POST", "/api/v1/organizations", &json!({"name": format!("api {name}"), "kind": "media", "description": format!("[x](javascript:alert(1)) {payload}")}))
+            .await;
+        assert!(
+            api.status == 201 || api.status == 422,
+            "{payload}: {}",
+            api.body
+        );
+        // A website that is not one is refused.
+        let site = f
+            .post_form(
+                "secretariat",
+                "/organizations",
+                &[
+                    ("name", &format!("site {i}")),
+                    ("kind", "academia"),
+                    ("website", "javascript:alert(1)"),
+                ],
+            )
+            .await;
+        assert_eq!(site.status, 422);
+        // People: the profile name, an invitation, a token name, a registration.
+        f.post_form(
+            "contributor",
+            "/account/profile",
+            &[("display_name", payload)],
+        )
+        .await;
+        f.post_form(
+            "administrator",
+            "/admin/invitations",
+            &[
+                ("email", &format!("invitee{i}@example.org")),
+                ("display_name", payload),
+                ("role", "secretariat"),
+            ],
+        )
+        .await;
+        f.post_form(
+            "contributor",
+            "/account/tokens",
+            &[
+                ("token_name", payload),
+                ("actions", "use-account"),
+                ("days", "30"),
+            ],
+        )
+        .await;
+        f.post_form(
+            "anonymous",
+            "/register",
+            &[
+                ("display_name", payload),
+                ("email", &format!("reg{i}@example.org")),
+                ("password", "a quiet river at dawn"),
+                ("password_confirmation", "a quiet river at dawn"),
+                ("new_organization_name", &format!("reg org {payload} {i}")),
+                ("new_organization_kind", "civil-society"),
+                ("accept_terms", "on"),
+            ],
+        )
+        .await;
+    }
+    // The SQL stayed data.
+    assert!(f.store.users(&Default::default(), 1, 0).await.unwrap().1 > 10);
+
+    let (organizations, _) = f
+        .store
+        .organizations(&Default::default(), 1000, 0)
+        .await
+        .unwrap();
+    assert!(organizations.iter().any(|o| o.name.starts_with("<script>")));
+    for (role, uri) in [
+        ("anonymous", "/organizations".to_owned()),
+        ("anonymous", "/organizations?name=%3Cscript%3E".to_owned()),
+        ("contributor", "/account".to_owned()),
+        ("administrator", "/admin/users".to_owned()),
+        (
+            "administrator",
+            "/admin/users?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned(),
+        ),
+        (
+            "administrator",
+            "/admin/audit?action=%3Cscript%3E".to_owned(),
+        ),
+        ("administrator", "/admin/outbox".to_owned()),
+        ("administrator", "/register".to_owned()),
+    ]
+    .into_iter()
+    .chain(
+        organizations
+            .iter()
+            .map(|o| ("anonymous", format!("/organizations/{}", o.id))),
+    )
+    .chain(
+        organizations
+            .iter()
+            .map(|o| ("secretariat", format!("/organizations/{}/edit", o.id))),
+    ) {
+        let page = f.get_as(role, &uri).await;
+        assert_eq!(page.status, 200, "{uri}");
+        assert_inert_html(&uri, &page.body);
+    }
+    for (role, uri) in [
+        ("anonymous", "/api/v1/organizations?limit=250"),
+        ("contributor", "/api/v1/me"),
+        ("administrator", "/api/v1/users?limit=250"),
+        ("administrator", "/api/v1/audit?limit=250"),
+    ] {
+        let answer = f.get_as(role, uri).await;
+        assert_eq!(answer.status, 200, "{uri}");
+        assert_eq!(answer.header("content-type"), "application/json", "{uri}");
+        assert_eq!(answer.header("x-content-type-options"), "nosniff");
+        let json = answer.json();
+        // Descriptions come rendered through the sanitizer, without scripts or script links.
+        for o in json["items"].as_array().into_iter().flatten() {
+            if let Some(html) = o["description_html"].as_str() {
+                assert_inert_html(uri, html);
+                assert!(!html.contains("href=\"javascript:"), "{html}");
+            }
+        }
+    }
+    for (role, uri) in [
+        ("anonymous", "/organizations?format=csv"),
+        ("anonymous", "/api/v1/organizations?format=csv"),
+        ("administrator", "/admin/users?format=csv"),
+        ("administrator", "/api/v1/users?format=csv"),
+        ("administrator", "/admin/audit?format=csv"),
+    ] {
+        let answer = f.get_as(role, uri).await;
+        assert_eq!(answer.status, 200, "{uri}");
+        assert_inert_csv(uri, &answer.body);
+    }
+}
+
+/// A marker planted in every personal field never comes back in a public answer.
+async fn personal_data_stays_out_of_public_answers(store: &TestStore) {
+    const MARKER: &str = "zqxpersonalmarker";
+    let f = fixture(store).await;
+    let system = marrakech_store::AuditContext::system();
+    for field in marrakech_store::personal::PERSONAL_COLUMNS {
+        assert!(
+            ["app_user", "email_outbox", "login_failure"].contains(&field.0),
+            "{field:?} is planted below"
+        );
+    }
+    // Users (email, name) by every path: registration, invitation, direct creation.
+    f.post_form(
+        "anonymous",
+        "/register",
+        &[
+            ("display_name", &format!("Ana {MARKER}")),
+            ("email", &format!("{MARKER}@example.org")),
+            ("password", "a quiet river at dawn"),
+            ("password_confirmation", "a quiet river at dawn"),
+            ("organization", &f.org_a.id),
+            ("accept_terms", "on"),
+        ],
+    )
+    .await;
+    let invited = f
+        .post_form(
+            "administrator",
+            "/admin/invitations",
+            &[
+                ("email", &format!("inv.{MARKER}@example.org")),
+                ("display_name", &format!("Bo {MARKER}")),
+                ("role", "focal-point"),
+                ("country", "484"),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status, 200, "{}", invited.body);
+    f.post_form(
+        "contributor",
+        "/account/profile",
+        &[("display_name", &format!("Cy {MARKER}"))],
+    )
+    .await;
+    // A failed sign-in stores the address it was tried with.
+    f.post_form(
+        "anonymous",
+        "/login",
+        &[
+            ("email", &format!("{MARKER}@example.org")),
+            ("password", "not the password at all"),
+        ],
+    )
+    .await;
+    // Organizations the marked users belong to are public: their pages must not name them.
+    let _ = system;
+
+    let mut public = vec![
+        "/".to_owned(),
+        "/organizations".into(),
+        "/organizations?format=csv".into(),
+        "/countries".into(),
+        "/calendar".into(),
+        "/about".into(),
+        "/compact".into(),
+        "/objectives/obj-1".into(),
+        "/login".into(),
+        "/register".into(),
+        "/api/v1/organizations".into(),
+        "/api/v1/organizations?format=csv".into(),
+        "/api/v1/countries".into(),
+        "/api/v1/openapi.json".into(),
+        "/api/v1/calendar".into(),
+        "/api/v1/objectives".into(),
+    ];
+    let (organizations, _) = f
+        .store
+        .organizations(&Default::default(), 1000, 0)
+        .await
+        .unwrap();
+    for o in &organizations {
+        public.push(format!("/organizations/{}", o.id));
+        public.push(format!("/api/v1/organizations/{}", o.id));
+    }
+    // Every public GET route of the registry is covered by a concrete path above.
+    let public_routes: Vec<_> = marrakech_web::route_specs()
+        .into_iter()
+        .filter(|s| {
+            s.method == axum::http::Method::GET && s.access == marrakech_web::routes::Access::Public
+        })
+        .map(|s| s.path)
+        .collect();
+    assert!(public_routes.len() >= 30);
+    for uri in &public {
+        let answer = f.get_as("anonymous", uri).await;
+        assert!(
+            !answer.body.to_lowercase().contains(MARKER),
+            "{uri} reveals personal data"
+        );
+    }
+    // Other signed-in users see no one else's personal data either.
+    for uri in [
+        "/account",
+        "/api/v1/me",
+        "/organizations",
+        "/api/v1/organizations",
+    ] {
+        let answer = f.get_as("fund-manager", uri).await;
+        assert!(
+            !answer.body.contains(MARKER),
+            "{uri} shows someone else's personal data"
+        );
+    }
+    // The administrator does see it (that is their job), and the audit trail does not hold it.
+    assert!(f
+        .get_as("administrator", "/admin/users")
+        .await
+        .body
+        .contains(MARKER));
+    let audit = f
+        .get_as("administrator", "/api/v1/audit?limit=250")
+        .await
+        .body;
+    assert!(
+        !audit.contains(MARKER),
+        "the audit trail holds personal data"
+    );
+}
+
+backend_tests!(
+    state_changes_need_the_anti_forgery_token,
+    security_headers_on_every_html_answer,
+    json_bodies_are_strict,
+    payloads_come_back_inert_everywhere,
+    personal_data_stays_out_of_public_answers,
+);
+
+/// Logs say what happened without personal data or secrets: a whole registration, sign-in and
+/// password reset, logged at the most detailed level, holds neither the address, the name,
+/// the password nor the single-use tokens.
+#[tokio::test]
+async fn logs_hold_no_personal_data_or_secrets() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let f = Fixture::new(
+        TestStore::new(marrakech_store::Backend::Sqlite)
+            .await
+            .unwrap(),
+    )
+    .await;
+    let form = [
+        ("display_name", "Loggable Person"),
+        ("email", "loggable.person@example.org"),
+        ("password", "the secret passphrase here"),
+        ("password_confirmation", "the secret passphrase here"),
+        ("organization", f.org_a.id.as_str()),
+        ("accept_terms", "on"),
+    ];
+    f.post_form("anonymous", "/register", &form).await;
+    let link =
+        common::link_in_outbox(&f.store, "loggable.person@example.org", "/confirm-email/").await;
+    let path = link.trim_start_matches("http://127.0.0.1:8080").to_owned();
+    f.get_as("anonymous", &path).await;
+    f.post_form("anonymous", &path, &[]).await;
+    f.post_form(
+        "anonymous",
+        "/login",
+        &[
+            ("email", "loggable.person@example.org"),
+            ("password", "wrong wrong wrong"),
+        ],
+    )
+    .await;
+    f.post_form(
+        "anonymous",
+        "/login",
+        &[
+            ("email", "loggable.person@example.org"),
+            ("password", "the secret passphrase here"),
+        ],
+    )
+    .await;
+    f.post_form(
+        "anonymous",
+        "/password/forgot",
+        &[("email", "loggable.person@example.org")],
+    )
+    .await;
+    let reset =
+        common::link_in_outbox(&f.store, "loggable.person@example.org", "/password/reset/").await;
+    f.get_as(
+        "anonymous",
+        reset.trim_start_matches("http://127.0.0.1:8080"),
+    )
+    .await;
+
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("signed in"),
+        "the logs say what happened:\n{logs}"
+    );
+    assert!(
+        logs.contains("path=/confirm-email/[token]"),
+        "requests are logged, tokens masked:\n{logs}"
+    );
+    let token = path.trim_start_matches("/confirm-email/");
+    let reset_token = reset.rsplit('/').next().unwrap();
+    for secret in [
+        "loggable.person",
+        "Loggable Person",
+        "the secret passphrase",
+        "wrong wrong",
+        token,
+        reset_token,
+    ] {
+        assert!(!logs.contains(secret), "the logs hold `{secret}`");
+    }
+}

@@ -296,10 +296,16 @@ pub enum Action {
     ReadAudit,
     /// See the email outbox (it holds addresses: personal data).
     ReadOutbox,
+    /// Create and edit knowledge items, submit them, withdraw one's own.
+    SubmitKnowledge,
+    /// Review items one is assigned to.
+    ReviewKnowledge,
+    /// Assign reviewers, publish, return or reject, run calls for practices.
+    ModerateKnowledge,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 11] = [
         Action::ReadPublic,
         Action::UseAccount,
         Action::ManageUsers,
@@ -308,6 +314,9 @@ impl Action {
         Action::EditOrganization,
         Action::ReadAudit,
         Action::ReadOutbox,
+        Action::SubmitKnowledge,
+        Action::ReviewKnowledge,
+        Action::ModerateKnowledge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -320,6 +329,9 @@ impl Action {
             Action::EditOrganization => "edit-organization",
             Action::ReadAudit => "read-audit",
             Action::ReadOutbox => "read-outbox",
+            Action::SubmitKnowledge => "submit-knowledge",
+            Action::ReviewKnowledge => "review-knowledge",
+            Action::ModerateKnowledge => "moderate-knowledge",
         }
     }
 
@@ -337,6 +349,13 @@ pub enum Resource<'a> {
     Country(M49),
     /// A record authored by a user: nobody approves their own.
     AuthoredBy(&'a str),
+    /// A knowledge item, by who owns it: its submitter, the organization and the country it
+    /// was submitted for.
+    Item {
+        submitter: &'a str,
+        organization: Option<&'a str>,
+        country: Option<M49>,
+    },
 }
 
 /// Who is acting: a signed-in user with roles, or the public.
@@ -389,6 +408,12 @@ pub fn role_may(role: &Role, action: Action) -> bool {
             role,
             Role::Administrator | Role::Secretariat | Role::Contributor { .. }
         ),
+        SubmitKnowledge => matches!(
+            role,
+            Role::Secretariat | Role::FocalPoint { .. } | Role::Contributor { .. }
+        ),
+        ReviewKnowledge => matches!(role, Role::Reviewer { .. }),
+        ModerateKnowledge => matches!(role, Role::Administrator | Role::Secretariat),
     }
 }
 
@@ -407,6 +432,21 @@ fn role_may_on(role: &Role, action: Action, resource: Resource<'_>) -> bool {
         (Role::Contributor { .. }, Action::EditOrganization, _) => false,
         // A focal point acts only for their own country.
         (Role::FocalPoint { country }, _, Resource::Country(c)) => *country == c,
+        // A contributor edits only their organization's items, a focal point only their
+        // country's; the secretariat any.
+        (
+            Role::Contributor { organization },
+            Action::SubmitKnowledge,
+            Resource::Item {
+                organization: owner,
+                ..
+            },
+        ) => owner == Some(organization.as_str()),
+        (
+            Role::FocalPoint { country },
+            Action::SubmitKnowledge,
+            Resource::Item { country: owner, .. },
+        ) => owner == Some(*country),
         _ => true,
     }
 }
@@ -431,6 +471,20 @@ pub fn decide(actor: &Actor, action: Action, resource: Resource<'_>) -> Decision
     if let Resource::AuthoredBy(author) = resource {
         if author == user {
             return Decision::Forbidden("nobody may act on their own submission");
+        }
+    }
+    if let Resource::Item { submitter, .. } = resource {
+        if submitter == user
+            && matches!(action, Action::ReviewKnowledge | Action::ModerateKnowledge)
+        {
+            return Decision::Forbidden("nobody reviews or decides on their own submission");
+        }
+        // The submitter may always work on (and withdraw) what they submitted.
+        if submitter == user
+            && action == Action::SubmitKnowledge
+            && may_ever(actor, action) == Decision::Allow
+        {
+            return Decision::Allow;
         }
     }
     if actor.roles.iter().any(|r| role_may_on(r, action, resource)) {
@@ -599,9 +653,75 @@ mod tests {
                 assert!(!role_may(&role, action), "{role} may not {action:?}");
             }
         }
+        // Administrators may do everything but write or review content: that is the
+        // secretariat's, the contributors' and the reviewers' work.
         for action in Action::ALL {
-            assert!(role_may(&Role::Administrator, action), "{action:?}");
+            let content = matches!(action, Action::SubmitKnowledge | Action::ReviewKnowledge);
+            assert_eq!(
+                role_may(&Role::Administrator, action),
+                !content,
+                "{action:?}"
+            );
         }
+    }
+
+    #[test]
+    fn knowledge_items_belong_to_their_organization_and_country() {
+        let mexico = M49::new(484).unwrap();
+        let item = |org: Option<&'static str>, country: Option<M49>| Resource::Item {
+            submitter: "someone-else",
+            organization: org,
+            country,
+        };
+        let c = user(vec![Role::Contributor {
+            organization: "org-a".into(),
+        }]);
+        assert_eq!(
+            decide(&c, Action::SubmitKnowledge, item(Some("org-a"), None)),
+            Decision::Allow
+        );
+        assert!(matches!(
+            decide(&c, Action::SubmitKnowledge, item(Some("org-b"), None)),
+            Decision::Forbidden(_)
+        ));
+        let fp = user(vec![Role::FocalPoint { country: mexico }]);
+        assert_eq!(
+            decide(&fp, Action::SubmitKnowledge, item(None, Some(mexico))),
+            Decision::Allow
+        );
+        assert!(matches!(
+            decide(
+                &fp,
+                Action::SubmitKnowledge,
+                item(None, Some(M49::new(608).unwrap()))
+            ),
+            Decision::Forbidden(_)
+        ));
+        let own = Resource::Item {
+            submitter: "u1",
+            organization: None,
+            country: None,
+        };
+        let reviewer = user(vec![Role::Reviewer {
+            kind: ReviewerKind::Internal,
+        }]);
+        assert!(matches!(
+            decide(&reviewer, Action::ReviewKnowledge, own),
+            Decision::Forbidden(_)
+        ));
+        let secretariat = user(vec![Role::Secretariat]);
+        assert!(matches!(
+            decide(&secretariat, Action::ModerateKnowledge, own),
+            Decision::Forbidden(_)
+        ));
+        assert_eq!(
+            decide(&secretariat, Action::SubmitKnowledge, own),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&secretariat, Action::ModerateKnowledge, item(None, None)),
+            Decision::Allow
+        );
     }
 
     #[test]

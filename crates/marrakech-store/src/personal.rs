@@ -15,6 +15,8 @@ pub const PERSONAL_COLUMNS: &[(&str, &str)] = &[
     ("email_outbox", "body"),
     ("login_failure", "email_key"),
     ("login_failure", "client_hash"),
+    ("knowledge_item", "contact_name"),
+    ("knowledge_item", "contact_email"),
 ];
 
 /// Whether a column holds personal data.

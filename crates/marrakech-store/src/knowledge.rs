@@ -132,10 +132,44 @@ impl ItemContent {
             .or_else(|| self.original())
     }
 
+    /// Puts lists in their canonical order (the original text first, then the others in the
+    /// UN's order; objectives and actions in the compact's order; codes ascending), so that
+    /// equal content compares and hashes equal wherever it came from.
+    pub fn normalize(&mut self) {
+        let original = self.original_language;
+        self.texts
+            .sort_by_key(|t| (t.language != original, t.language));
+        let compact_order = |id: &String| {
+            let mut parts = id.split('-').skip(1);
+            let number: u32 = parts
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(u32::MAX);
+            (
+                number,
+                parts.next().unwrap_or_default().to_owned(),
+                id.clone(),
+            )
+        };
+        for list in [&mut self.objectives, &mut self.actions] {
+            list.sort_by_key(compact_order);
+            list.dedup();
+        }
+        self.principles.sort();
+        self.principles.dedup();
+        self.countries.sort();
+        self.countries.dedup();
+        self.regions.sort();
+        self.regions.dedup();
+        self.themes.sort();
+        self.themes.dedup();
+    }
+
     /// The public content's fingerprint: contact details are left out, so that they never
     /// make a harvested item look changed, and never leak through the hash.
     pub fn fingerprint(&self) -> String {
         let mut public = self.clone();
+        public.normalize();
         public.contact_name = None;
         public.contact_email = None;
         let bytes = serde_json::to_vec(&public).unwrap_or_default();
@@ -294,6 +328,16 @@ const ITEM_COLUMNS: &str = "id, kind, status, original_language, submitter_id, o
      source, source_id, source_url, content_hash, contact_name, contact_email, created_at, updated_at, \
      submitted_at, published_at, withdrawn_at";
 
+/// The taxonomy tables, each with its value column, in the order `write_content` fills them.
+const TAXONOMY_TABLES: [(&str, &str); 6] = [
+    ("knowledge_objective", "objective_id"),
+    ("knowledge_action", "action_id"),
+    ("knowledge_principle", "principle_id"),
+    ("knowledge_country", "m49"),
+    ("knowledge_region", "region_code"),
+    ("knowledge_theme", "theme"),
+];
+
 /// Appends to the index log within `tx`: the item's published state changed.
 async fn log_for_index(
     tx: &mut Transaction<'static, Any>,
@@ -317,12 +361,12 @@ async fn write_content(
     id: &str,
     content: &ItemContent,
 ) -> Result<(), StoreError> {
-    for table in [
+    let tables = TAXONOMY_TABLES.iter().map(|(t, _)| *t).chain([
         "knowledge_text",
-        "knowledge_tag",
         "knowledge_party",
         "knowledge_link",
-    ] {
+    ]);
+    for table in tables {
         sqlx::query(&format!("DELETE FROM {table} WHERE item_id = $1"))
             .bind(id.to_owned())
             .execute(&mut **tx)
@@ -342,22 +386,26 @@ async fn write_content(
         .execute(&mut **tx)
         .await?;
     }
-    let mut tags: Vec<(&str, String)> = Vec::new();
-    tags.extend(content.objectives.iter().map(|v| ("objective", v.clone())));
-    tags.extend(content.actions.iter().map(|v| ("action", v.clone())));
-    tags.extend(content.principles.iter().map(|v| ("principle", v.clone())));
-    tags.extend(content.countries.iter().map(|v| ("country", v.to_string())));
-    tags.extend(content.regions.iter().map(|v| ("region", v.to_string())));
-    tags.extend(content.themes.iter().map(|v| ("theme", v.clone())));
-    tags.sort();
-    tags.dedup();
-    for (facet, value) in tags {
-        sqlx::query("INSERT INTO knowledge_tag (item_id, facet, value) VALUES ($1, $2, $3)")
+    let values: [Vec<String>; 6] = [
+        content.objectives.clone(),
+        content.actions.clone(),
+        content.principles.clone(),
+        content.countries.iter().map(|c| c.to_string()).collect(),
+        content.regions.iter().map(|c| c.to_string()).collect(),
+        content.themes.clone(),
+    ];
+    for ((table, column), mut values) in TAXONOMY_TABLES.iter().zip(values) {
+        values.sort();
+        values.dedup();
+        for value in values {
+            sqlx::query(&format!(
+                "INSERT INTO {table} (item_id, {column}) VALUES ($1, $2)"
+            ))
             .bind(id.to_owned())
-            .bind(facet)
             .bind(value)
             .execute(&mut **tx)
             .await?;
+        }
     }
     for (position, p) in content.parties.iter().enumerate() {
         sqlx::query(
@@ -727,7 +775,7 @@ impl Store {
         }
         if let Some(v) = &filter.objective {
             bind(
-                "EXISTS (SELECT 1 FROM knowledge_tag t WHERE t.item_id = i.id AND t.facet = 'objective' AND t.value = ?)",
+                "EXISTS (SELECT 1 FROM knowledge_objective o WHERE o.item_id = i.id AND o.objective_id = ?)",
                 v.clone(),
             );
         }
@@ -782,7 +830,20 @@ impl Store {
             }
         };
         let texts = fetch(format!("SELECT * FROM knowledge_text WHERE item_id IN ({placeholders}) ORDER BY item_id, language")).await?;
-        let tags = fetch(format!("SELECT * FROM knowledge_tag WHERE item_id IN ({placeholders}) ORDER BY item_id, facet, value")).await?;
+        let mut tags: HashMap<String, BTreeMap<&'static str, Vec<String>>> = HashMap::new();
+        for (table, column) in TAXONOMY_TABLES {
+            let rows = fetch(format!(
+                "SELECT item_id, {column} AS value FROM {table} WHERE item_id IN ({placeholders})"
+            ))
+            .await?;
+            for row in rows {
+                tags.entry(row.try_get("item_id")?)
+                    .or_default()
+                    .entry(table)
+                    .or_default()
+                    .push(row.try_get("value")?);
+            }
+        }
         let parties = fetch(format!("SELECT * FROM knowledge_party WHERE item_id IN ({placeholders}) ORDER BY item_id, position")).await?;
         let links = fetch(format!("SELECT * FROM knowledge_link WHERE item_id IN ({placeholders}) ORDER BY item_id, position")).await?;
         let attachments = fetch(format!(
@@ -805,15 +866,6 @@ impl Store {
                     body: row.try_get("body")?,
                     results: row.try_get("results")?,
                 });
-        }
-        let mut tag_map: HashMap<String, BTreeMap<String, Vec<String>>> = HashMap::new();
-        for row in &tags {
-            tag_map
-                .entry(row.try_get("item_id")?)
-                .or_default()
-                .entry(row.try_get("facet")?)
-                .or_default()
-                .push(row.try_get("value")?);
         }
         let mut party_map: HashMap<String, Vec<Party>> = HashMap::new();
         for row in &parties {
@@ -864,7 +916,7 @@ impl Store {
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let id: String = row.try_get("id")?;
-            let tags = tag_map.remove(&id).unwrap_or_default();
+            let tags = tags.remove(&id).unwrap_or_default();
             let strings = |facet: &str| tags.get(facet).cloned().unwrap_or_default();
             let kind: String = row.try_get("kind")?;
             let status: String = row.try_get("status")?;
@@ -890,13 +942,13 @@ impl Store {
                     original_language: Language::parse(&language)
                         .ok_or_else(|| corrupt("language", &language))?,
                     texts: text_map.remove(&id).unwrap_or_default(),
-                    objectives: strings("objective"),
-                    actions: strings("action"),
-                    principles: strings("principle"),
-                    countries: m49s(tags.get("country"))?,
-                    regions: m49s(tags.get("region"))?,
+                    objectives: strings("knowledge_objective"),
+                    actions: strings("knowledge_action"),
+                    principles: strings("knowledge_principle"),
+                    countries: m49s(tags.get("knowledge_country"))?,
+                    regions: m49s(tags.get("knowledge_region"))?,
                     global: global != 0,
-                    themes: strings("theme"),
+                    themes: strings("knowledge_theme"),
                     parties: party_map.remove(&id).unwrap_or_default(),
                     period_start: start.map(|v| v as i32),
                     period_end: end.map(|v| v as i32),
@@ -916,6 +968,9 @@ impl Store {
                 withdrawn_at: row.try_get("withdrawn_at")?,
                 id,
             });
+        }
+        for item in &mut items {
+            item.content.normalize();
         }
         Ok(items)
     }

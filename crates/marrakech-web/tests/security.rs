@@ -439,10 +439,34 @@ async fn personal_data_stays_out_of_public_answers(store: &TestStore) {
     let system = marrakech_store::AuditContext::system();
     for field in marrakech_store::personal::PERSONAL_COLUMNS {
         assert!(
-            ["app_user", "email_outbox", "login_failure"].contains(&field.0),
+            [
+                "app_user",
+                "email_outbox",
+                "login_failure",
+                "knowledge_item"
+            ]
+            .contains(&field.0),
             "{field:?} is planted below"
         );
     }
+    // A knowledge item's contact person, on a published (harvested) item.
+    let mut content = common::sample_content("Published practice with a contact");
+    content.contact_name = Some(format!("Dee {MARKER}"));
+    content.contact_email = Some(format!("dee.{MARKER}@example.org"));
+    f.store
+        .harvest(
+            &system,
+            "https://catalog.example",
+            vec![marrakech_store::knowledge::HarvestedItem {
+                source_id: "p1".into(),
+                source_url: None,
+                published_at: marrakech_store::now_text(),
+                content,
+            }],
+            false,
+        )
+        .await
+        .unwrap();
     // Users (email, name) by every path: registration, invitation, direct creation.
     f.post_form(
         "anonymous",
@@ -486,8 +510,6 @@ async fn personal_data_stays_out_of_public_answers(store: &TestStore) {
         ],
     )
     .await;
-    // Organizations the marked users belong to are public: their pages must not name them.
-    let _ = system;
 
     let mut public = vec![
         "/".to_owned(),

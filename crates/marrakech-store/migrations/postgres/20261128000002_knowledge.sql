@@ -61,14 +61,46 @@ CREATE TABLE knowledge_text (
     PRIMARY KEY (item_id, language)
 );
 
-CREATE TABLE knowledge_tag (
-    item_id TEXT NOT NULL REFERENCES knowledge_item (id),
-    -- 'objective', 'action', 'principle', 'country', 'region', 'theme'
-    facet   TEXT NOT NULL,
-    value   TEXT NOT NULL,
-    PRIMARY KEY (item_id, facet, value)
+-- The item's place on the compact's spine and on the map: foreign keys to the compact's
+-- objectives, actions and principles and to countries and regions, so that nothing points
+-- at an id that does not exist.
+CREATE TABLE knowledge_objective (
+    item_id      TEXT NOT NULL REFERENCES knowledge_item (id),
+    objective_id TEXT NOT NULL REFERENCES compact_objective (id),
+    PRIMARY KEY (item_id, objective_id)
 );
-CREATE INDEX knowledge_tag_value ON knowledge_tag (facet, value);
+CREATE INDEX knowledge_objective_objective ON knowledge_objective (objective_id);
+
+CREATE TABLE knowledge_action (
+    item_id   TEXT NOT NULL REFERENCES knowledge_item (id),
+    action_id TEXT NOT NULL REFERENCES compact_action (id),
+    PRIMARY KEY (item_id, action_id)
+);
+
+CREATE TABLE knowledge_principle (
+    item_id      TEXT NOT NULL REFERENCES knowledge_item (id),
+    principle_id TEXT NOT NULL REFERENCES compact_principle (id),
+    PRIMARY KEY (item_id, principle_id)
+);
+
+CREATE TABLE knowledge_country (
+    item_id TEXT NOT NULL REFERENCES knowledge_item (id),
+    m49     TEXT NOT NULL REFERENCES country (m49),
+    PRIMARY KEY (item_id, m49)
+);
+
+CREATE TABLE knowledge_region (
+    item_id     TEXT NOT NULL REFERENCES knowledge_item (id),
+    region_code TEXT NOT NULL REFERENCES region (code),
+    PRIMARY KEY (item_id, region_code)
+);
+
+-- Free thematic tags.
+CREATE TABLE knowledge_theme (
+    item_id TEXT NOT NULL REFERENCES knowledge_item (id),
+    theme   TEXT NOT NULL,
+    PRIMARY KEY (item_id, theme)
+);
 
 CREATE TABLE knowledge_party (
     item_id         TEXT NOT NULL REFERENCES knowledge_item (id),

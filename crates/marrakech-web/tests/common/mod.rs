@@ -274,3 +274,37 @@ pub async fn link_in_outbox(store: &TestStore, to: &str, prefix: &str) -> String
         .unwrap()
         .to_owned()
 }
+
+/// A plausible item's content, in English, for objective 7.
+pub fn sample_content(title: &str) -> marrakech_store::knowledge::ItemContent {
+    use marrakech_core::knowledge::{ItemKind, Language};
+    use marrakech_store::knowledge::{ItemContent, ItemText};
+    ItemContent {
+        kind: ItemKind::Practice,
+        original_language: Language::En,
+        texts: vec![ItemText {
+            language: Language::En,
+            title: title.to_owned(),
+            summary: "Mobile legal clinics bring counselling to migrant workers in remote areas."
+                .into(),
+            body: String::new(),
+            results: String::new(),
+        }],
+        objectives: vec!["obj-7".into()],
+        actions: vec!["obj-7-g".into()],
+        principles: vec!["gp-f".into()],
+        countries: vec![M49::new(484).unwrap()],
+        regions: vec![],
+        global: false,
+        themes: vec![],
+        parties: vec![],
+        period_start: Some(2021),
+        period_end: None,
+        implementation_state: None,
+        licence: "CC-BY-4.0".into(),
+        links: vec![],
+        call_id: None,
+        contact_name: None,
+        contact_email: None,
+    }
+}

@@ -60,6 +60,11 @@ impl ItemKind {
     pub fn parse(s: &str) -> Option<ItemKind> {
         ItemKind::ALL.into_iter().find(|k| k.slug() == s)
     }
+
+    /// Position in [`ItemKind::ALL`] (the search index's facet bits).
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// The six official languages of the United Nations.
@@ -116,6 +121,11 @@ impl Language {
             Language::Ru => "Russian",
             Language::Es => "Spanish",
         }
+    }
+
+    /// Position in [`Language::ALL`] (the search index's fields and facet bits).
+    pub fn index(self) -> usize {
+        self as usize
     }
 
     /// Right-to-left script.

@@ -103,6 +103,11 @@ impl OrganizationKind {
     pub fn parse(slug: &str) -> Option<OrganizationKind> {
         OrganizationKind::ALL.into_iter().find(|k| k.slug() == slug)
     }
+
+    /// Position in [`OrganizationKind::ALL`] (the search index's facet bits).
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1533,4 +1533,79 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// A page of the published items for a catalogue, in a stable order (by id), optionally
+    /// only those changed at or after `updated_since`; and how many there are in all.
+    pub async fn published_page(
+        &self,
+        updated_since: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<Item>, usize), StoreError> {
+        let since = updated_since.unwrap_or("");
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM knowledge_item WHERE status = 'published' AND updated_at >= $1",
+        )
+        .bind(since.to_owned())
+        .fetch_one(self.pool())
+        .await?;
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM knowledge_item WHERE status = 'published' AND updated_at >= $1 \
+             ORDER BY id LIMIT {} OFFSET {}",
+            limit as i64, offset as i64
+        );
+        let rows = sqlx::query(&sql)
+            .bind(since.to_owned())
+            .fetch_all(self.pool())
+            .await?;
+        Ok((self.items_from_rows(&rows).await?, total as usize))
+    }
+
+    /// The organizations that implement published items: (name, kind, how many items), by
+    /// name.
+    pub async fn published_implementers(
+        &self,
+    ) -> Result<Vec<(String, Option<OrganizationKind>, usize)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.name, MAX(p.kind) AS kind, COUNT(DISTINCT p.item_id) AS items \
+             FROM knowledge_party p JOIN knowledge_item i ON i.id = p.item_id \
+             WHERE i.status = 'published' AND p.role = 'implementer' GROUP BY p.name ORDER BY p.name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: Option<String> = r.try_get("kind")?;
+                let items: i64 = r.try_get("items")?;
+                Ok((
+                    r.try_get("name")?,
+                    kind.as_deref().and_then(OrganizationKind::parse),
+                    items as usize,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// The guiding principles and free themes of published items: (tag, how many items), by tag.
+    pub async fn published_tags(&self) -> Result<Vec<(String, usize)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT tag, COUNT(*) AS items FROM ( \
+                 SELECT p.principle_id AS tag, p.item_id FROM knowledge_principle p \
+                 JOIN knowledge_item i ON i.id = p.item_id WHERE i.status = 'published' \
+                 UNION \
+                 SELECT t.theme AS tag, t.item_id FROM knowledge_theme t \
+                 JOIN knowledge_item i ON i.id = t.item_id WHERE i.status = 'published' \
+             ) tags GROUP BY tag ORDER BY tag",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let items: i64 = r.try_get("items")?;
+                Ok((r.try_get("tag")?, items as usize))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
 }

@@ -8,12 +8,14 @@ pub mod api;
 pub mod auth;
 mod csv_out;
 pub mod error;
+mod knowledge_input;
 pub mod mail;
 mod markdown;
 pub mod pages;
 mod params;
 mod queries;
 pub mod routes;
+pub mod search;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,6 +71,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Each route's access, for the gate.
     pub access: routes::AccessTable,
+    /// The knowledge search index.
+    pub search: Arc<search::Search>,
 }
 
 /// Content-Security-Policy: nothing inline, nothing from elsewhere, never framed.
@@ -87,13 +91,21 @@ fn all_routes() -> routes::Routes {
     pages::routes().merge(api::routes())
 }
 
-/// The whole application.
+/// The whole application, with its search index in memory (built from the database on the
+/// first search).
 pub fn app(store: Store, config: WebConfig) -> Router {
+    let search = search::Search::in_ram().expect("an index in memory opens");
+    app_with_search(store, config, Arc::new(search))
+}
+
+/// The whole application over a given search index (the server's, kept on disk).
+pub fn app_with_search(store: Store, config: WebConfig, search: Arc<search::Search>) -> Router {
     let (routed, specs) = all_routes().into_parts();
     let state = AppState {
         store,
         config: Arc::new(config.clone()),
         access: routes::access_table(&specs),
+        search,
     };
     let mut router = routed
         .route_layer(axum::middleware::from_fn_with_state(

@@ -1,7 +1,7 @@
 //! User Markdown, rendered to HTML and sanitized: whatever someone writes, what comes out
 //! holds no script, no event handler, no `javascript:` link and no style.
 
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, Event, Options, Parser, TagEnd};
 
 pub fn render(markdown: &str) -> String {
     let parser = Parser::new_ext(
@@ -16,9 +16,39 @@ pub fn render(markdown: &str) -> String {
         .to_string()
 }
 
+/// The words of `markdown` without its markup, for the search index: link texts stay, URLs,
+/// emphasis and raw HTML go, and blocks are separated by a blank line so that phrases never
+/// run across paragraphs.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(text) | Event::Code(text) => out.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock,
+            ) => out.push_str("\n\n"),
+            _ => {}
+        }
+    }
+    out.trim_end().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{plain_text, render};
+
+    #[test]
+    fn plain_text_keeps_words_and_drops_markup() {
+        assert_eq!(
+            plain_text("# Fair *recruitment*\n\nSee [the ILO principles](https://ilo.org) and <b>more</b>.\n\n- one\n- two"),
+            "Fair recruitment\n\nSee the ILO principles and more.\n\none\n\ntwo"
+        );
+    }
 
     #[test]
     fn markdown_renders_and_scripts_do_not() {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use marrakech_core::policy::Action;
 
@@ -19,6 +19,9 @@ use crate::AppState;
 pub enum Access {
     /// Anyone, signed in or not.
     Public,
+    /// Anyone, and the route only reads, whatever its method: CKAN clients POST their
+    /// queries as JSON. No state changes, so no anti-forgery token is asked for.
+    PublicQuery,
     /// A signed-in user whose roles may take this action at all.
     Can(Action),
 }
@@ -86,6 +89,15 @@ impl Routes {
     {
         let router = Router::new().route(path, patch(handler));
         self.add(Method::PATCH, path, access, router)
+    }
+
+    pub fn put<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let router = Router::new().route(path, put(handler));
+        self.add(Method::PUT, path, access, router)
     }
 
     pub fn delete<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes

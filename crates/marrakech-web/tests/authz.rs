@@ -26,6 +26,11 @@ const ADMINISTRATOR: &[&str] = &["administrator"];
 const ORGANIZATION_MANAGERS: &[&str] = &["administrator", "secretariat"];
 /// Editing organization A: the managers, and A's own contributor.
 const ORGANIZATION_A_EDITORS: &[&str] = &["administrator", "secretariat", "contributor"];
+/// Who submits knowledge: the secretariat, focal points and contributors.
+const SUBMITTERS: &[&str] = &["secretariat", "focal-point", "contributor"];
+/// Who runs the knowledge workflow.
+const MODERATORS: &[&str] = &["administrator", "secretariat"];
+const REVIEWERS: &[&str] = &["reviewer-internal", "reviewer-external"];
 
 enum Send {
     Nothing,
@@ -356,6 +361,303 @@ fn cases(f: &Fixture) -> Vec<Case> {
         "/api/v1/organizations/{id}",
         &format!("/api/v1/organizations/{a}"),
     ));
+    list.extend(knowledge_cases(bogus));
+    list
+}
+
+/// The knowledge platform's routes. Ids name nothing, so a route that lets a role through
+/// answers 404 (or 422 for an empty submission); one that does not, 401 or 403.
+fn knowledge_cases(bogus: &'static str) -> Vec<Case> {
+    use Send::*;
+    let item = |suffix: &str| format!("/knowledge/{bogus}{suffix}");
+    let api_item = |suffix: &str| format!("/api/v1/knowledge/{bogus}{suffix}");
+    let case = |method, route, path: String, send, allowed| Case {
+        method,
+        route,
+        path,
+        send,
+        allowed,
+    };
+    let mut list = vec![
+        case("GET", "/knowledge", "/knowledge".into(), Nothing, ALL),
+        case(
+            "GET",
+            "/knowledge/new",
+            "/knowledge/new".into(),
+            Nothing,
+            SUBMITTERS,
+        ),
+        case(
+            "POST",
+            "/knowledge/new",
+            "/knowledge/new".into(),
+            Form(vec![]),
+            SUBMITTERS,
+        ),
+        case(
+            "GET",
+            "/knowledge/mine",
+            "/knowledge/mine".into(),
+            Nothing,
+            SUBMITTERS,
+        ),
+        case(
+            "GET",
+            "/knowledge/moderation",
+            "/knowledge/moderation".into(),
+            Nothing,
+            MODERATORS,
+        ),
+        case("GET", "/knowledge/{id}", item(""), Nothing, ALL),
+        case(
+            "GET",
+            "/knowledge/{id}/edit",
+            item("/edit"),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/edit",
+            item("/edit"),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/submit",
+            item("/submit"),
+            Form(vec![]),
+            SUBMITTERS,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/withdraw",
+            item("/withdraw"),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/start-review",
+            item("/start-review"),
+            Form(vec![]),
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/publish",
+            item("/publish"),
+            Form(vec![]),
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/return",
+            item("/return"),
+            Form(vec![]),
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/reject",
+            item("/reject"),
+            Form(vec![]),
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/reviewers",
+            item("/reviewers"),
+            Form(vec![]),
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/comments",
+            item("/comments"),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/knowledge/{id}/attachments",
+            item("/attachments"),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "GET",
+            "/files/{id}",
+            format!("/files/{bogus}"),
+            Nothing,
+            ALL,
+        ),
+        case("GET", "/reviews", "/reviews".into(), Nothing, REVIEWERS),
+        case(
+            "GET",
+            "/reviews/{id}",
+            format!("/reviews/{bogus}"),
+            Nothing,
+            REVIEWERS,
+        ),
+        case(
+            "POST",
+            "/reviews/{id}",
+            format!("/reviews/{bogus}"),
+            Form(vec![]),
+            REVIEWERS,
+        ),
+        case("GET", "/calls", "/calls".into(), Nothing, ALL),
+        case(
+            "GET",
+            "/calls/new",
+            "/calls/new".into(),
+            Nothing,
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/calls/new",
+            "/calls/new".into(),
+            Form(vec![]),
+            MODERATORS,
+        ),
+        case(
+            "GET",
+            "/calls/{id}",
+            format!("/calls/{bogus}"),
+            Nothing,
+            ALL,
+        ),
+        case(
+            "GET",
+            "/api/v1/knowledge",
+            "/api/v1/knowledge".into(),
+            Nothing,
+            ALL,
+        ),
+        case(
+            "POST",
+            "/api/v1/knowledge",
+            "/api/v1/knowledge".into(),
+            Json(json!({})),
+            SUBMITTERS,
+        ),
+        case("GET", "/api/v1/knowledge/{id}", api_item(""), Nothing, ALL),
+        case(
+            "PUT",
+            "/api/v1/knowledge/{id}",
+            api_item(""),
+            Json(json!({})),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/api/v1/knowledge/{id}/submit",
+            api_item("/submit"),
+            Json(json!({})),
+            SUBMITTERS,
+        ),
+        case(
+            "POST",
+            "/api/v1/knowledge/{id}/withdraw",
+            api_item("/withdraw"),
+            Json(json!({})),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/api/v1/knowledge/{id}/start-review",
+            api_item("/start-review"),
+            Json(json!({})),
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/api/v1/knowledge/{id}/publish",
+            api_item("/publish"),
+            Json(json!({})),
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/api/v1/knowledge/{id}/return",
+            api_item("/return"),
+            Json(json!({})),
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/api/v1/knowledge/{id}/reject",
+            api_item("/reject"),
+            Json(json!({})),
+            MODERATORS,
+        ),
+        case(
+            "POST",
+            "/api/v1/knowledge/{id}/reviewers",
+            api_item("/reviewers"),
+            Json(json!({"reviewer": bogus})),
+            MODERATORS,
+        ),
+        case(
+            "GET",
+            "/api/v1/reviews",
+            "/api/v1/reviews".into(),
+            Nothing,
+            REVIEWERS,
+        ),
+        case(
+            "POST",
+            "/api/v1/reviews/{id}",
+            format!("/api/v1/reviews/{bogus}"),
+            Json(json!({"verdict": "publish"})),
+            REVIEWERS,
+        ),
+        case("GET", "/api/v1/calls", "/api/v1/calls".into(), Nothing, ALL),
+        case(
+            "POST",
+            "/api/v1/calls",
+            "/api/v1/calls".into(),
+            Json(json!({})),
+            MODERATORS,
+        ),
+        case(
+            "GET",
+            "/api/v1/calls/{id}",
+            format!("/api/v1/calls/{bogus}"),
+            Nothing,
+            ALL,
+        ),
+        case(
+            "GET",
+            "/catalog.jsonld",
+            "/catalog.jsonld".into(),
+            Nothing,
+            ALL,
+        ),
+        case("GET", "/catalog.ttl", "/catalog.ttl".into(), Nothing, ALL),
+        case("GET", "/catalog.rdf", "/catalog.rdf".into(), Nothing, ALL),
+    ];
+    // CKAN's actions: anyone, by GET or POST, under both of CKAN's paths.
+    for prefix in ["/api/3/action/", "/api/action/"] {
+        for action in [
+            "package_search",
+            "package_show",
+            "package_list",
+            "organization_list",
+            "group_list",
+            "tag_list",
+            "status_show",
+            "{action}",
+        ] {
+            let route: &'static str = Box::leak(format!("{prefix}{action}").into_boxed_str());
+            let path = format!("{prefix}{}", action.replace("{action}", "resource_create"));
+            list.push(case("GET", route, path.clone(), Nothing, ALL));
+            list.push(case("POST", route, path, Json(json!({})), ALL));
+        }
+    }
     list
 }
 

@@ -7,9 +7,12 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod ckan;
 pub mod compact;
 pub mod countries;
+pub mod dcat;
 pub mod dto;
+pub mod knowledge;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -92,6 +95,93 @@ pub fn routes() -> Routes {
             accounts::invite,
         )
         .get("/api/v1/audit", Can(Action::ReadAudit), accounts::audit)
+        .merge(knowledge_routes())
+        .merge(open_data_routes())
+}
+
+/// The standards harvesters speak: CKAN's Action API (under both of the paths CKAN serves
+/// it at) and the DCAT catalogue.
+fn open_data_routes() -> Routes {
+    use Access::{Public, PublicQuery};
+    let mut routes = Routes::new()
+        .get("/catalog.jsonld", Public, dcat::catalog_jsonld)
+        .get("/catalog.ttl", Public, dcat::catalog_ttl)
+        .get("/catalog.rdf", Public, dcat::catalog_rdf);
+    macro_rules! ckan_actions {
+        ($($prefix:literal),+) => {$(
+            routes = routes
+                .get(concat!($prefix, "package_search"), PublicQuery, ckan::package_search)
+                .post(concat!($prefix, "package_search"), PublicQuery, ckan::package_search)
+                .get(concat!($prefix, "package_show"), PublicQuery, ckan::package_show)
+                .post(concat!($prefix, "package_show"), PublicQuery, ckan::package_show)
+                .get(concat!($prefix, "package_list"), PublicQuery, ckan::package_list)
+                .post(concat!($prefix, "package_list"), PublicQuery, ckan::package_list)
+                .get(concat!($prefix, "organization_list"), PublicQuery, ckan::organization_list)
+                .post(concat!($prefix, "organization_list"), PublicQuery, ckan::organization_list)
+                .get(concat!($prefix, "group_list"), PublicQuery, ckan::group_list)
+                .post(concat!($prefix, "group_list"), PublicQuery, ckan::group_list)
+                .get(concat!($prefix, "tag_list"), PublicQuery, ckan::tag_list)
+                .post(concat!($prefix, "tag_list"), PublicQuery, ckan::tag_list)
+                .get(concat!($prefix, "status_show"), PublicQuery, ckan::status_show)
+                .post(concat!($prefix, "status_show"), PublicQuery, ckan::status_show)
+                .get(concat!($prefix, "{action}"), PublicQuery, ckan::unknown_action)
+                .post(concat!($prefix, "{action}"), PublicQuery, ckan::unknown_action);
+        )+};
+    }
+    ckan_actions!("/api/3/action/", "/api/action/");
+    routes
+}
+
+fn knowledge_routes() -> Routes {
+    use Access::{Can, Public};
+    let submit = Can(Action::SubmitKnowledge);
+    let moderate = Can(Action::ModerateKnowledge);
+    let signed_in = Can(Action::UseAccount);
+    Routes::new()
+        .get("/api/v1/knowledge", Public, knowledge::search_items)
+        .post("/api/v1/knowledge", submit, knowledge::create)
+        .get("/api/v1/knowledge/{id}", Public, knowledge::item)
+        .put("/api/v1/knowledge/{id}", signed_in, knowledge::update)
+        .post("/api/v1/knowledge/{id}/submit", submit, knowledge::submit)
+        .post(
+            "/api/v1/knowledge/{id}/withdraw",
+            signed_in,
+            knowledge::withdraw,
+        )
+        .post(
+            "/api/v1/knowledge/{id}/start-review",
+            moderate,
+            knowledge::start_review,
+        )
+        .post(
+            "/api/v1/knowledge/{id}/publish",
+            moderate,
+            knowledge::publish,
+        )
+        .post(
+            "/api/v1/knowledge/{id}/return",
+            moderate,
+            knowledge::return_item,
+        )
+        .post("/api/v1/knowledge/{id}/reject", moderate, knowledge::reject)
+        .post(
+            "/api/v1/knowledge/{id}/reviewers",
+            moderate,
+            knowledge::assign_reviewer,
+        )
+        .get(
+            "/api/v1/reviews",
+            Can(Action::ReviewKnowledge),
+            knowledge::my_reviews,
+        )
+        .post(
+            "/api/v1/reviews/{id}",
+            Can(Action::ReviewKnowledge),
+            knowledge::review,
+        )
+        .get("/api/v1/calls", Public, knowledge::calls)
+        .post("/api/v1/calls", moderate, knowledge::create_call)
+        .get("/api/v1/calls/{id}", Public, knowledge::call)
 }
 
 #[derive(OpenApi)]
@@ -100,7 +190,8 @@ pub fn routes() -> Routes {
         title = "Marrakech API",
         description = "The Global Compact for Safe, Orderly and Regular Migration (A/RES/73/195) \
                        as data: guiding principles, objectives, actions, paragraphs and footnotes; \
-                       countries, M49 regions and UN regional commissions; the follow-up calendar. \
+                       countries, M49 regions and UN regional commissions; the follow-up calendar; \
+                       the global knowledge platform (search, items, peer review, calls for practices). \
                        Lists answer JSON by default and CSV with `format=csv` or `Accept: text/csv`. \
                        Paginated lists take `limit` (at most 250) and `cursor`.",
         license(name = "MIT OR Apache-2.0"),
@@ -133,6 +224,22 @@ pub fn routes() -> Routes {
         accounts::revoke_role,
         accounts::invite,
         accounts::audit,
+        knowledge::search_items,
+        knowledge::create,
+        knowledge::item,
+        knowledge::update,
+        knowledge::submit,
+        knowledge::withdraw,
+        knowledge::start_review,
+        knowledge::publish,
+        knowledge::return_item,
+        knowledge::reject,
+        knowledge::assign_reviewer,
+        knowledge::my_reviews,
+        knowledge::review,
+        knowledge::calls,
+        knowledge::call,
+        knowledge::create_call,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -141,6 +248,7 @@ pub fn routes() -> Routes {
         (name = "countries", description = "Countries, regions and regional commissions"),
         (name = "follow-up", description = "The follow-up and review calendar"),
         (name = "accounts", description = "Users, roles, organizations, API tokens and the audit trail"),
+        (name = "knowledge", description = "The global knowledge platform: search, items, their review workflow, calls for practices"),
     )
 )]
 pub struct ApiDoc;

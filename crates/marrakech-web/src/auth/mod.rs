@@ -309,7 +309,8 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     let cookie_csrf = cookie_value(&headers, CSRF_COOKIE).filter(|t| t.len() >= 32);
     let new_csrf = cookie_csrf.is_none().then(random_token);
     auth.csrf = cookie_csrf.clone().or(new_csrf.clone()).unwrap_or_default();
-    let safe = matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || access == Access::PublicQuery;
     if !safe && auth.via != Via::Token {
         let (parts, body) = request.into_parts();
         let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {

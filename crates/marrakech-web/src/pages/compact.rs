@@ -10,6 +10,8 @@ use marrakech_core::compact::{
     Section as DocSection,
 };
 
+use marrakech_search::Facet;
+
 use super::{render, Layout, Section};
 use crate::auth::Auth;
 use crate::error::{AppError, PageResult};
@@ -166,6 +168,9 @@ struct ObjectivePage {
     footnotes: Vec<Footnote>,
     previous: Option<(String, String)>,
     next: Option<(String, String)>,
+    /// The newest published knowledge items that implement the objective, as (id, title).
+    knowledge: Vec<(String, String)>,
+    knowledge_total: u64,
 }
 
 pub async fn objective(
@@ -200,7 +205,11 @@ pub async fn objective(
             .find(|o| o.number == n)
             .map(|o| (o.id.clone(), format!("Objective {}: {}", o.number, o.label)))
     };
+    let (knowledge, knowledge_total) =
+        crate::search::newest_for(&state, Facet::Objective, &objective.id, 10).await?;
     render(&ObjectivePage {
+        knowledge,
+        knowledge_total,
         layout: Layout::new(
             format!("Objective {}: {}", objective.number, objective.title),
             Some(Section::Objectives),

@@ -47,6 +47,13 @@ impl Form {
             .collect()
     }
 
+    /// Whether a (list) field holds this value.
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.fields
+            .iter()
+            .any(|(k, v)| k == name && v.trim() == value)
+    }
+
     pub fn checked(&self, name: &str) -> bool {
         matches!(self.get(name).as_str(), "on" | "true" | "1" | "yes")
     }

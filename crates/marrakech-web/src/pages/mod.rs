@@ -9,6 +9,7 @@ mod compact;
 mod countries;
 pub mod forms;
 mod home;
+pub(crate) mod knowledge;
 pub(crate) mod organizations;
 mod sign_in;
 
@@ -61,6 +62,8 @@ pub fn routes() -> Routes {
             Can(Action::ManageOrganizations),
             organizations::verify,
         )
+        .get("/knowledge", Public, knowledge::search_page)
+        .merge(knowledge::routes())
         .merge(sign_in::routes())
         .merge(account::routes())
         .merge(admin::routes())
@@ -74,6 +77,7 @@ pub enum Section {
     Compact,
     Objectives,
     Countries,
+    Knowledge,
     Organizations,
     Calendar,
     About,
@@ -81,10 +85,11 @@ pub enum Section {
     Admin,
 }
 
-const NAVIGATION: [(Section, &str, &str); 7] = [
+const NAVIGATION: [(Section, &str, &str); 8] = [
     (Section::Home, "/", "Home"),
     (Section::Compact, "/compact", "The Compact"),
     (Section::Objectives, "/objectives", "Objectives"),
+    (Section::Knowledge, "/knowledge", "Knowledge"),
     (Section::Countries, "/countries", "Countries"),
     (Section::Organizations, "/organizations", "Organizations"),
     (Section::Calendar, "/calendar", "Follow-up calendar"),

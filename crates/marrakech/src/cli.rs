@@ -100,6 +100,70 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Bring data in from other sources.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Maintain the knowledge search index.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Harvest the packages of a CKAN portal (its Action API, e.g. https://data.example.org)
+    /// as published knowledge items marked with their source. Re-running updates what
+    /// changed and withdraws what the source no longer lists; it never duplicates.
+    Ckan(HarvestArgs),
+    /// Harvest the datasets of a DCAT catalogue (JSON-LD, Turtle or RDF/XML; a URL whose
+    /// Hydra pages are followed, or a file) as published knowledge items marked with their
+    /// source. Re-running updates what changed; it never duplicates.
+    Dcat(DcatArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HarvestArgs {
+    /// The source: a CKAN site's address.
+    #[arg(value_name = "URL")]
+    pub source: String,
+    /// Import the valid records even if some are broken (each broken one is reported).
+    /// Without it, one broken record means nothing is imported.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Packages fetched per request.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub rows: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DcatArgs {
+    /// The source: a catalogue's URL, or a file.
+    #[arg(value_name = "URL-OR-FILE")]
+    pub source: String,
+    /// Import the valid records even if some are broken (each broken one is reported).
+    /// Without it, one broken record means nothing is imported.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// The serialization, when neither the file's extension nor the server says it.
+    #[arg(long, value_enum)]
+    pub format: Option<RdfFormatArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RdfFormatArg {
+    Jsonld,
+    Ttl,
+    Rdf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the search index from the published items in the database. Run it with the
+    /// server stopped (a running server holds the index).
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]

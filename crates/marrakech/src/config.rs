@@ -36,7 +36,7 @@ pub struct Settings {
     database_url: Option<String>,
     pub https: bool,
     pub log: String,
-    public_url: Option<String>,
+    pub public_url: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub trust_forwarded: bool,

@@ -4,6 +4,7 @@ mod accounts;
 mod cli;
 mod config;
 mod export;
+mod harvest;
 mod mailer;
 mod serve;
 
@@ -11,7 +12,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{AuditCommand, Cli, Command, CompactCommand, OutboxCommand, UserCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, CompactCommand, ImportCommand, OutboxCommand, SearchCommand,
+    UserCommand,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -57,5 +61,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 accounts::audit_export(&settings, format, output.as_deref()).await
             }
         },
+        Command::Import { command } => match command {
+            ImportCommand::Ckan(args) => harvest::ckan(&settings, &args).await,
+            ImportCommand::Dcat(args) => harvest::dcat(&settings, &args).await,
+        },
+        Command::Search {
+            command: SearchCommand::Reindex,
+        } => serve::reindex(&settings).await,
     }
 }

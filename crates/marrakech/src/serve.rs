@@ -1,9 +1,13 @@
 //! `marrakech serve` and `marrakech migrate`.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use anyhow::Context;
 use marrakech_core::countries::Reference;
 use marrakech_core::Compact;
 use marrakech_store::{LoadOutcome, Store};
+use marrakech_web::search::Search;
 use marrakech_web::WebConfig;
 use tokio::net::TcpListener;
 
@@ -69,14 +73,21 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
     let address = listener.local_addr()?;
-    let app = marrakech_web::app(
+    let search = open_search(&settings, &store).await?;
+    marrakech_web::search::spawn_follower(&search, store.clone());
+    let app = marrakech_web::app_with_search(
         store.clone(),
         WebConfig {
             https: settings.https,
-            public_url: settings.public_url(),
+            // Without a configured address, the one actually bound (port 0 picks a free one).
+            public_url: settings
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{address}")),
             trust_forwarded: settings.trust_forwarded,
             ..WebConfig::default()
         },
+        search,
     );
     let mailer = crate::mailer::spawn_worker(&settings, store.clone())?;
     tracing::info!("Marrakech is serving at http://{address}");
@@ -92,6 +103,67 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     store.pool().close().await;
     tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Where the search index lives: beside the embedded database, in the data directory.
+fn search_dir(settings: &Settings) -> std::path::PathBuf {
+    settings.data_dir.join("search-index")
+}
+
+/// Opens the server's search index and brings it up to date with the database.
+async fn open_search(settings: &Settings, store: &Store) -> anyhow::Result<Arc<Search>> {
+    let dir = search_dir(settings);
+    let search = Search::open(&dir)
+        .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+    let started = Instant::now();
+    let done = search
+        .catch_up(store)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot bring the search index up to date: {e}"))?;
+    tracing::info!(
+        items = search.len(),
+        upserted = done.upserted,
+        deleted = done.deleted,
+        position = done.position,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        dir = %dir.display(),
+        "the search index is up to date"
+    );
+    Ok(Arc::new(search))
+}
+
+/// `marrakech search reindex`: rebuilds the index from the published items.
+pub async fn reindex(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    prepare(&store).await?;
+    let dir = search_dir(settings);
+    let search = Search::open(&dir).with_context(|| {
+        format!(
+            "cannot open the search index in {} (is a server running on it? stop it first)",
+            dir.display()
+        )
+    })?;
+    let started = Instant::now();
+    let last_report = std::sync::Mutex::new(Instant::now());
+    let progress = |done: usize, total: usize| {
+        if let Ok(mut last) = last_report.lock() {
+            if last.elapsed().as_secs() >= 2 || done == total {
+                eprintln!("read {done} of {total} published items");
+                *last = Instant::now();
+            }
+        }
+    };
+    let count = search
+        .rebuild(&store, &progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("the rebuild failed: {e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "Indexed {count} published items in {seconds:.1} s ({:.0} items/s) into {}.",
+        count as f64 / seconds.max(0.001),
+        dir.display()
+    );
     Ok(())
 }
 

@@ -181,3 +181,280 @@ async fn countries_filter_form_works_without_javascript() {
     assert!(rows[0].text().await.unwrap().contains("State of Palestine"));
     client.close().await.unwrap();
 }
+
+/// `marrakech user create … --password-stdin` in the instance at `data`.
+fn create_user(data: &std::path::Path, email: &str, role: &[&str]) {
+    use std::io::Write;
+    let mut child = support::marrakech()
+        .args(["--log", "warn", "--data-dir"])
+        .arg(data)
+        .args([
+            "user",
+            "create",
+            "--email",
+            email,
+            "--password-stdin",
+            "--role",
+        ])
+        .args(role)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(PASSWORD.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "cannot create {email}");
+}
+
+const PASSWORD: &str = "a long enough browser password";
+
+async fn sign_in(client: &Client, server: &Server, email: &str) {
+    client.delete_all_cookies().await.unwrap();
+    client.goto(&server.url("/login")).await.unwrap();
+    let form = client
+        .form(Locator::Css("form[action='/login']"))
+        .await
+        .unwrap();
+    form.set_by_name("email", email).await.unwrap();
+    form.set_by_name("password", PASSWORD).await.unwrap();
+    submit(client, form).await;
+    let account = client
+        .find(Locator::Css(".account-links a[href='/account']"))
+        .await;
+    assert!(
+        account.is_ok(),
+        "{email} is not signed in at {}",
+        client.current_url().await.unwrap()
+    );
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the page `old` was part of has been replaced by the next one: a click or a
+/// submit returns before the browser loads what it asked for.
+async fn wait_until_replaced(old: fantoccini::elements::Element) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while old.tag_name().await.is_ok() {
+        assert!(Instant::now() < deadline, "the page was not replaced");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Clicks what loads another page (a link, a form's button), and waits for it.
+async fn click_to_load(client: &Client, css: &str) {
+    let page = client.find(Locator::Css("html")).await.unwrap();
+    click(client, css).await;
+    wait_until_replaced(page).await;
+}
+
+/// Submits a form, and waits for the answer's page.
+async fn submit(client: &Client, form: fantoccini::elements::Form) {
+    let page = client.find(Locator::Css("html")).await.unwrap();
+    form.submit().await.unwrap();
+    wait_until_replaced(page).await;
+}
+
+async fn page_text(client: &Client, server: &Server, path: &str) -> String {
+    client.goto(&server.url(path)).await.unwrap();
+    client.source().await.unwrap()
+}
+
+/// Whether the item is found by search, a facet, the CKAN API and the DCAT catalogue.
+async fn found_by_all_four(client: &Client, server: &Server, id: &str) -> [bool; 4] {
+    client.delete_all_cookies().await.unwrap();
+    let link = format!("/knowledge/{id}");
+    client.goto(&server.url("/knowledge")).await.unwrap();
+    let form = client.form(Locator::Css("form.search")).await.unwrap();
+    form.set_by_name("q", "clínicas móviles").await.unwrap();
+    submit(client, form).await;
+    let by_search = client
+        .find(Locator::Css(&format!("ol.hits a[href='{link}']")))
+        .await
+        .is_ok();
+    client.goto(&server.url("/knowledge")).await.unwrap();
+    let by_facet = match client
+        .find(Locator::Css("aside.facets a[href*='objective=obj-7']"))
+        .await
+    {
+        Ok(facet) => {
+            let page = client.find(Locator::Css("html")).await.unwrap();
+            facet.click().await.unwrap();
+            wait_until_replaced(page).await;
+            client
+                .find(Locator::Css(&format!("ol.hits a[href='{link}']")))
+                .await
+                .is_ok()
+        }
+        Err(_) => false,
+    };
+    let by_ckan = page_text(
+        client,
+        server,
+        "/api/3/action/package_search?fq=groups:obj-7",
+    )
+    .await
+    .contains(id);
+    let by_dcat = page_text(client, server, "/catalog.ttl")
+        .await
+        .contains(&link);
+    [by_search, by_facet, by_ckan, by_dcat]
+}
+
+#[tokio::test]
+async fn a_practice_from_draft_through_review_to_published_and_withdrawn() {
+    let Some((_driver, client, _profile)) = browser().await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    create_user(
+        data.path(),
+        "focal@example.org",
+        &["focal-point", "--country", "MEX"],
+    );
+    create_user(data.path(), "secretariat@example.org", &["secretariat"]);
+    create_user(
+        data.path(),
+        "internal@example.org",
+        &["reviewer", "--reviewer-kind", "internal"],
+    );
+    create_user(
+        data.path(),
+        "external1@example.org",
+        &["reviewer", "--reviewer-kind", "external"],
+    );
+    create_user(
+        data.path(),
+        "external2@example.org",
+        &["reviewer", "--reviewer-kind", "external"],
+    );
+    let server = Server::start(data.path());
+
+    // The focal point drafts a practice; a missing summary is named next to its field.
+    sign_in(&client, &server, "focal@example.org").await;
+    client.goto(&server.url("/knowledge/new")).await.unwrap();
+    let form = client.form(Locator::Css("form.form.wide")).await.unwrap();
+    form.set_by_name("kind", "practice").await.unwrap();
+    form.set_by_name("texts.0.language", "es").await.unwrap();
+    form.set_by_name(
+        "texts.0.title",
+        "Clínicas jurídicas móviles para trabajadores migrantes",
+    )
+    .await
+    .unwrap();
+    click(&client, "input[name='objectives'][value='obj-7']").await;
+    form.set_by_name("countries", "484").await.unwrap();
+    form.set_by_name("licence", "CC-BY-4.0").await.unwrap();
+    click(&client, "input[name='respects_principles']").await;
+    submit(&client, form).await;
+    let error = client
+        .find(Locator::Css(".has-error .field-error"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(error.to_lowercase().contains("summary"), "{error}");
+    let form = client.form(Locator::Css("form.form.wide")).await.unwrap();
+    form.set_by_name(
+        "texts.0.summary",
+        "Clínicas jurídicas móviles llevan asesoría gratuita a trabajadores migrantes en zonas agrícolas.",
+    )
+    .await
+    .unwrap();
+    submit(&client, form).await;
+    let url = client.current_url().await.unwrap();
+    let id = url.path().trim_start_matches("/knowledge/").to_owned();
+    let errors = match client.find(Locator::Css(".error-summary")).await {
+        Ok(summary) => summary.text().await.unwrap(),
+        Err(_) => client
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    };
+    assert_eq!(id.len(), 32, "not on the new item's page: {url} {errors}");
+    assert!(client.source().await.unwrap().contains("Draft"));
+    click_to_load(
+        &client,
+        &format!("form[action='/knowledge/{id}/submit'] button"),
+    )
+    .await;
+
+    // The secretariat seats the panel and opens the review.
+    sign_in(&client, &server, "secretariat@example.org").await;
+    for _ in 0..3 {
+        client
+            .goto(&server.url(&format!("/knowledge/{id}")))
+            .await
+            .unwrap();
+        click_to_load(
+            &client,
+            &format!("form[action='/knowledge/{id}/reviewers'] button"),
+        )
+        .await;
+    }
+    click_to_load(
+        &client,
+        &format!("form[action='/knowledge/{id}/start-review'] button"),
+    )
+    .await;
+
+    // Each reviewer finds it in their queue and approves it.
+    for reviewer in [
+        "internal@example.org",
+        "external1@example.org",
+        "external2@example.org",
+    ] {
+        sign_in(&client, &server, reviewer).await;
+        client.goto(&server.url("/reviews")).await.unwrap();
+        click_to_load(&client, "a[href^='/reviews/']").await;
+        click(&client, "input[name='verdict'][value='publish']").await;
+        click_to_load(&client, "form[action^='/reviews/'] button[type='submit']").await;
+    }
+
+    // Not public yet.
+    assert_eq!(found_by_all_four(&client, &server, &id).await, [false; 4]);
+
+    // The secretariat follows the panel.
+    sign_in(&client, &server, "secretariat@example.org").await;
+    client
+        .goto(&server.url(&format!("/knowledge/{id}")))
+        .await
+        .unwrap();
+    click_to_load(
+        &client,
+        &format!("form[action='/knowledge/{id}/publish'] button"),
+    )
+    .await;
+    assert!(client.source().await.unwrap().contains("Published"));
+
+    assert_eq!(found_by_all_four(&client, &server, &id).await, [true; 4]);
+
+    // Withdrawn by its submitter, it is gone from all four.
+    sign_in(&client, &server, "focal@example.org").await;
+    client
+        .goto(&server.url(&format!("/knowledge/{id}")))
+        .await
+        .unwrap();
+    click_to_load(
+        &client,
+        &format!("form[action='/knowledge/{id}/withdraw'] button"),
+    )
+    .await;
+    assert_eq!(found_by_all_four(&client, &server, &id).await, [false; 4]);
+    client.close().await.unwrap();
+}

@@ -25,6 +25,14 @@ fn every_command_has_help() {
         vec!["migrate", "--help"],
         vec!["compact", "--help"],
         vec!["compact", "export", "--help"],
+        vec!["user", "create", "--help"],
+        vec!["outbox", "--help"],
+        vec!["audit", "--help"],
+        vec!["import", "--help"],
+        vec!["import", "ckan", "--help"],
+        vec!["import", "dcat", "--help"],
+        vec!["search", "--help"],
+        vec!["search", "reindex", "--help"],
     ] {
         let output = run(marrakech().args(&args));
         assert!(output.status.success(), "{args:?}");

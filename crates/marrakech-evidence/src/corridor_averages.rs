@@ -149,6 +149,71 @@ pub fn read_corridor_averages_csv<R: Read, K: Sink<CorridorAverages> + ?Sized>(
     )
 }
 
+/// One quarter across the published corridor averages. Without provider-level rows these are
+/// the figures the averages allow: how many corridors cost more than 5 %, and the mean of the
+/// corridor averages, simple and weighted by remittance volume. The simple mean is not the
+/// Global Average (that averages services, and corridors have different numbers of them); the
+/// weighted mean is the World Bank's weighted average when the weights are the bilateral
+/// flows, since that average weights corridor averages by volume.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarterSummary {
+    pub quarter: Quarter,
+    /// Corridors with a published average this quarter.
+    pub corridors: usize,
+    /// Of those, strictly above 5 %.
+    pub above_5: usize,
+    pub share_above_5: f64,
+    pub mean: f64,
+    pub weighted_mean: Option<f64>,
+    /// Corridors that had a weight (the others are left out of the weighted mean).
+    pub weighted_corridors: usize,
+}
+
+/// [`QuarterSummary`] for every quarter any corridor has a value for, in order.
+pub fn quarter_summaries(
+    series: &[CorridorAverages],
+    weights: Option<&crate::weights::VolumeWeights>,
+) -> Vec<QuarterSummary> {
+    #[derive(Default)]
+    struct Acc {
+        n: usize,
+        above: usize,
+        sum: f64,
+        weighted_sum: f64,
+        weight_total: f64,
+        weighted: usize,
+    }
+    let mut by_quarter: std::collections::BTreeMap<Quarter, Acc> = Default::default();
+    for s in series {
+        let weight = weights.and_then(|w| w.weight(s.corridor));
+        for &(quarter, value) in &s.values {
+            let acc = by_quarter.entry(quarter).or_default();
+            acc.n += 1;
+            acc.sum += value;
+            if value > 5.0 {
+                acc.above += 1;
+            }
+            if let Some(w) = weight {
+                acc.weighted += 1;
+                acc.weight_total += w;
+                acc.weighted_sum += w * value;
+            }
+        }
+    }
+    by_quarter
+        .into_iter()
+        .map(|(quarter, a)| QuarterSummary {
+            quarter,
+            corridors: a.n,
+            above_5: a.above,
+            share_above_5: a.above as f64 / a.n as f64 * 100.0,
+            mean: a.sum / a.n as f64,
+            weighted_mean: (a.weight_total > 0.0).then(|| a.weighted_sum / a.weight_total),
+            weighted_corridors: a.weighted,
+        })
+        .collect()
+}
+
 /// [`read_corridor_averages_csv`] collected in memory.
 pub fn import_corridor_averages_csv<R: Read>(
     reader: R,
@@ -162,6 +227,51 @@ pub fn import_corridor_averages_csv<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::weights::{BilateralFlow, VolumeWeights};
+
+    #[test]
+    fn quarter_summaries_by_hand() {
+        let q1 = Quarter::new(2020, 1).unwrap();
+        let q2 = Quarter::new(2020, 2).unwrap();
+        let corridor = |s: &str| Corridor::parse(s).unwrap();
+        let series = |c: &str, values: Vec<(Quarter, f64)>| CorridorAverages {
+            line: 0,
+            corridor: corridor(c),
+            source_name: None,
+            destination_name: None,
+            series: Arc::from("ATCR.CORR"),
+            values,
+        };
+        let data = [
+            series("USAMEX", vec![(q1, 4.0), (q2, 3.0)]),
+            series("GBRNGA", vec![(q1, 8.0), (q2, 6.0)]),
+            series("ZAFMOZ", vec![(q1, 12.0)]),
+        ];
+        // Weights: USAMEX 30, GBRNGA 10; ZAFMOZ has none.
+        let weights = VolumeWeights::from_flows([
+            BilateralFlow {
+                corridor: corridor("USAMEX"),
+                usd_millions: 30.0,
+            },
+            BilateralFlow {
+                corridor: corridor("GBRNGA"),
+                usd_millions: 10.0,
+            },
+        ]);
+        let s = quarter_summaries(&data, Some(&weights));
+        assert_eq!(s.len(), 2);
+        // Q1: 4, 8, 12: mean 8; two above 5 of three; weighted (30*4 + 10*8) / 40 = 5.
+        assert_eq!((s[0].corridors, s[0].above_5, s[0].mean), (3, 2, 8.0));
+        assert!((s[0].share_above_5 - 200.0 / 3.0).abs() < 1e-9);
+        assert_eq!(
+            (s[0].weighted_mean, s[0].weighted_corridors),
+            (Some(5.0), 2)
+        );
+        // Q2: 3, 6: mean 4.5; one above; weighted (90 + 60) / 40 = 3.75.
+        assert_eq!((s[1].corridors, s[1].above_5, s[1].mean), (2, 1, 4.5));
+        assert_eq!(s[1].weighted_mean, Some(3.75));
+        assert_eq!(quarter_summaries(&data, None)[0].weighted_mean, None);
+    }
 
     #[test]
     fn wide_rows_with_footer() {

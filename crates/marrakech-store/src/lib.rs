@@ -19,6 +19,7 @@ pub mod knowledge;
 mod outbox;
 pub mod personal;
 mod reference;
+pub mod statistics;
 #[doc(hidden)]
 pub mod testing;
 

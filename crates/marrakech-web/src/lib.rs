@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 mod csv_out;
 pub mod error;
+pub mod evidence;
 mod knowledge_input;
 pub mod mail;
 mod markdown;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub access: routes::AccessTable,
     /// The knowledge search index.
     pub search: Arc<search::Search>,
+    /// The evidence data sets and the figures computed from them.
+    pub evidence: Arc<evidence::Evidence>,
 }
 
 /// Content-Security-Policy: nothing inline, nothing from elsewhere, never framed.
@@ -95,17 +98,29 @@ fn all_routes() -> routes::Routes {
 /// first search).
 pub fn app(store: Store, config: WebConfig) -> Router {
     let search = search::Search::in_ram().expect("an index in memory opens");
-    app_with_search(store, config, Arc::new(search))
+    app_with_search(
+        store,
+        config,
+        Arc::new(search),
+        Arc::new(evidence::Evidence::new()),
+    )
 }
 
-/// The whole application over a given search index (the server's, kept on disk).
-pub fn app_with_search(store: Store, config: WebConfig, search: Arc<search::Search>) -> Router {
+/// The whole application over a given search index (the server's, kept on disk) and
+/// evidence cache (which the server warms once the bundled data sets are in).
+pub fn app_with_search(
+    store: Store,
+    config: WebConfig,
+    search: Arc<search::Search>,
+    evidence: Arc<evidence::Evidence>,
+) -> Router {
     let (routed, specs) = all_routes().into_parts();
     let state = AppState {
         store,
         config: Arc::new(config.clone()),
         access: routes::access_table(&specs),
         search,
+        evidence,
     };
     let mut router = routed
         .route_layer(axum::middleware::from_fn_with_state(

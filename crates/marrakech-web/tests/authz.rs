@@ -639,7 +639,64 @@ fn knowledge_cases(bogus: &'static str) -> Vec<Case> {
         ),
         case("GET", "/catalog.ttl", "/catalog.ttl".into(), Nothing, ALL),
         case("GET", "/catalog.rdf", "/catalog.rdf".into(), Nothing, ALL),
+        case(
+            "GET",
+            "/sdmx/rest/{*path}",
+            "/sdmx/rest/dataflow".into(),
+            Nothing,
+            ALL,
+        ),
     ];
+    // The evidence base: public pages and API, read only.
+    for (route, path) in [
+        ("/evidence", "/evidence"),
+        ("/evidence/migrant-stock", "/evidence/migrant-stock"),
+        ("/evidence/remittance-costs", "/evidence/remittance-costs"),
+        ("/evidence/missing-migrants", "/evidence/missing-migrants"),
+        ("/api/v1/statistics/datasets", "/api/v1/statistics/datasets"),
+        (
+            "/api/v1/statistics/datasets/{key}",
+            "/api/v1/statistics/datasets/ims-2024",
+        ),
+        (
+            "/api/v1/statistics/datasets/{key}/observations",
+            "/api/v1/statistics/datasets/ims-2024/observations",
+        ),
+        (
+            "/api/v1/statistics/migrant-stock",
+            "/api/v1/statistics/migrant-stock",
+        ),
+        (
+            "/api/v1/statistics/migrant-stock/map",
+            "/api/v1/statistics/migrant-stock/map",
+        ),
+        (
+            "/api/v1/statistics/migrant-stock/corridor",
+            "/api/v1/statistics/migrant-stock/corridor?origin=MEX&destination=USA",
+        ),
+        (
+            "/api/v1/statistics/remittance-costs",
+            "/api/v1/statistics/remittance-costs",
+        ),
+        (
+            "/api/v1/statistics/remittance-costs/corridors",
+            "/api/v1/statistics/remittance-costs/corridors",
+        ),
+        (
+            "/api/v1/statistics/remittance-costs/providers",
+            "/api/v1/statistics/remittance-costs/providers?from=USA&to=MEX",
+        ),
+        (
+            "/api/v1/statistics/missing-migrants",
+            "/api/v1/statistics/missing-migrants",
+        ),
+        (
+            "/api/v1/statistics/missing-migrants/incidents",
+            "/api/v1/statistics/missing-migrants/incidents",
+        ),
+    ] {
+        list.push(case("GET", route, path.into(), Nothing, ALL));
+    }
     // CKAN's actions: anyone, by GET or POST, under both of CKAN's paths.
     for prefix in ["/api/3/action/", "/api/action/"] {
         for action in [

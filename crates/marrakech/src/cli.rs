@@ -114,6 +114,22 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
+    /// UN DESA International Migrant Stock, Table 1 (the CSV extract or the original XLSX
+    /// workbook).
+    Ims(StatisticsImportArgs),
+    /// World Bank Remittance Prices Worldwide, provider level (the XLSX workbook, both sheet
+    /// layouts, or a CSV of either).
+    Rpw(StatisticsImportArgs),
+    /// World Bank DataBank export of RPW corridor averages (the wide CSV).
+    RpwCorridors(StatisticsImportArgs),
+    /// IOM Missing Migrants Project incidents (the legacy, "allData" or 2026 website
+    /// layout; CSV or XLSX).
+    Mmp(StatisticsImportArgs),
+    /// Any SDMX-CSV file (version 1 or 2.0), such as an SDG series from the UN SDG database.
+    SdmxCsv(StatisticsImportArgs),
+    /// World Bank bilateral remittance estimates (the sending x receiving XLSX matrix): the
+    /// weights of the volume-weighted average remittance cost.
+    RemittanceFlows(StatisticsImportArgs),
     /// Harvest the packages of a CKAN portal (its Action API, e.g. https://data.example.org)
     /// as published knowledge items marked with their source. Re-running updates what
     /// changed and withdraws what the source no longer lists; it never duplicates.
@@ -122,6 +138,37 @@ pub enum ImportCommand {
     /// Hydra pages are followed, or a file) as published knowledge items marked with their
     /// source. Re-running updates what changed; it never duplicates.
     Dcat(DcatArgs),
+}
+
+/// Every statistics import: streaming, all or nothing, idempotent. Re-importing a release
+/// replaces it; another release is kept beside it; every rejected row is reported with its
+/// line and reason.
+#[derive(Debug, Args)]
+pub struct StatisticsImportArgs {
+    /// The file to import.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// The release [default: the newest period in the file].
+    #[arg(long)]
+    pub release: Option<String>,
+    /// The sheet to read, for workbooks with several.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The data set's title [default: the source's usual title].
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Who publishes it.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Its licence.
+    #[arg(long)]
+    pub licence: Option<String>,
+    /// Where it is published.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The attribution line shown with every figure taken from it.
+    #[arg(long)]
+    pub attribution: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ mod export;
 mod harvest;
 mod mailer;
 mod serve;
+mod statistics;
 
 use std::process::ExitCode;
 
@@ -61,10 +62,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 accounts::audit_export(&settings, format, output.as_deref()).await
             }
         },
-        Command::Import { command } => match command {
-            ImportCommand::Ckan(args) => harvest::ckan(&settings, &args).await,
-            ImportCommand::Dcat(args) => harvest::dcat(&settings, &args).await,
-        },
+        Command::Import { command } => {
+            use marrakech_store::statistics::DatasetKind;
+            match command {
+                ImportCommand::Ckan(args) => harvest::ckan(&settings, &args).await,
+                ImportCommand::Dcat(args) => harvest::dcat(&settings, &args).await,
+                ImportCommand::Ims(args) => {
+                    statistics::import_file(&settings, DatasetKind::Ims, &args).await
+                }
+                ImportCommand::Rpw(args) => {
+                    statistics::import_file(&settings, DatasetKind::Rpw, &args).await
+                }
+                ImportCommand::RpwCorridors(args) => {
+                    statistics::import_file(&settings, DatasetKind::RpwCorridors, &args).await
+                }
+                ImportCommand::Mmp(args) => {
+                    statistics::import_file(&settings, DatasetKind::Mmp, &args).await
+                }
+                ImportCommand::SdmxCsv(args) => {
+                    statistics::import_file(&settings, DatasetKind::Sdmx, &args).await
+                }
+                ImportCommand::RemittanceFlows(args) => {
+                    statistics::import_file(&settings, DatasetKind::RemittanceFlows, &args).await
+                }
+            }
+        }
         Command::Search {
             command: SearchCommand::Reindex,
         } => serve::reindex(&settings).await,

@@ -75,6 +75,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let search = open_search(&settings, &store).await?;
     marrakech_web::search::spawn_follower(&search, store.clone());
+    let evidence = Arc::new(marrakech_web::evidence::Evidence::new());
     let app = marrakech_web::app_with_search(
         store.clone(),
         WebConfig {
@@ -88,8 +89,21 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             ..WebConfig::default()
         },
         search,
+        evidence.clone(),
     );
     let mailer = crate::mailer::spawn_worker(&settings, store.clone())?;
+    // The bundled data sets load after the server answers: a first start is as quick as any,
+    // and the evidence pages say they are loading until the data is there.
+    let bundled_store = store.clone();
+    let bundled = tokio::spawn(async move {
+        if let Err(error) = crate::statistics::load_bundled(&bundled_store).await {
+            tracing::error!(error = %format!("{error:#}"), "the bundled data sets could not be loaded");
+        }
+        // Compute the figures now rather than on the first visitor's request.
+        if let Err(error) = evidence.snapshot(&bundled_store).await {
+            tracing::error!(%error, "the evidence figures could not be computed");
+        }
+    });
     tracing::info!("Marrakech is serving at http://{address}");
     axum::serve(
         listener,
@@ -101,6 +115,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     if let Some(worker) = mailer {
         worker.abort();
     }
+    bundled.abort();
     store.pool().close().await;
     tracing::info!("shut down cleanly");
     Ok(())

@@ -458,3 +458,177 @@ async fn a_practice_from_draft_through_review_to_published_and_withdrawn() {
     assert_eq!(found_by_all_four(&client, &server, &id).await, [false; 4]);
     client.close().await.unwrap();
 }
+
+/// Waits until the bundled evidence data sets are in (they load after the server starts).
+fn wait_for_evidence(server: &Server) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        let (status, body) = support::http_get(&server.address, "/api/v1/statistics/datasets");
+        if status == 200 && body.contains("\"total\":4") {
+            // The figures are computed once the last set is in; ask for one to be sure.
+            let (status, _) =
+                support::http_get(&server.address, "/api/v1/statistics/missing-migrants");
+            if status == 200 {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("the bundled data sets never finished loading");
+}
+
+#[tokio::test]
+async fn country_profiles_and_evidence_maps_show_real_figures() {
+    let Some((_driver, client, _profile)) = browser().await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    wait_for_evidence(&server);
+
+    for (code, name) in [
+        ("MEX", "Mexico"),
+        ("PHL", "Philippines"),
+        ("DEU", "Germany"),
+        ("NGA", "Nigeria"),
+    ] {
+        client
+            .goto(&server.url(&format!("/countries/{code}")))
+            .await
+            .unwrap();
+        let text = client
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains("Migration profile"), "{code}");
+        assert!(
+            text.contains(&format!("International migrants living in {name}")),
+            "{code}"
+        );
+        assert!(
+            text.contains(&format!("born in {name} living abroad")),
+            "{code}"
+        );
+        assert!(
+            text.contains("Source: UN DESA Population Division"),
+            "{code}: stock source line"
+        );
+        assert!(
+            text.contains("Source: World Bank, Remittance Prices Worldwide"),
+            "{code}: cost source line"
+        );
+        assert!(
+            text.contains("Source: IOM Missing Migrants Project"),
+            "{code}: missing source line"
+        );
+        // Every part of the profile has its chart, drawn with a size on the page.
+        for figure in [
+            "immigrants",
+            "immigrants-top",
+            "emigrants",
+            "emigrants-top",
+            "remittance-cost",
+            "missing",
+        ] {
+            let svg = client
+                .find(Locator::Css(&format!("#{figure}-figure svg[role=img]")))
+                .await
+                .unwrap_or_else(|_| panic!("{code}: no {figure} chart"));
+            let (_, _, width, height) = svg.rectangle().await.unwrap();
+            assert!(
+                width > 100.0 && height > 50.0,
+                "{code} {figure}: {width}x{height}"
+            );
+        }
+        // A chart's data table opens and holds the figures its CSV download holds.
+        client
+            .find(Locator::Css("#immigrants-figure summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let rows = client
+            .find_all(Locator::Css("#immigrants-figure table tbody tr"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 8, "{code}: one row per year of the release");
+        assert!(rows[7].is_displayed().await.unwrap());
+        let first_cells = rows[7].text().await.unwrap();
+        assert!(first_cells.starts_with("2024"), "{code}: {first_cells}");
+        let csv_href = client
+            .find(Locator::Css("#immigrants-figure a[download]"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        let (status, csv) = support::http_get(&server.address, &csv_href);
+        assert_eq!(status, 200);
+        assert_eq!(csv.lines().count(), 9, "{code}: header and 8 years: {csv}");
+    }
+
+    // The world map of migrant stock, and the origin-destination explorer.
+    client
+        .goto(&server.url("/evidence/migrant-stock"))
+        .await
+        .unwrap();
+    let countries = client
+        .find_all(Locator::Css("#stock-map-figure svg path"))
+        .await
+        .unwrap();
+    assert!(countries.len() > 150, "{} shapes", countries.len());
+    let map = client
+        .find(Locator::Css("#stock-map-figure svg"))
+        .await
+        .unwrap();
+    let (_, _, width, _) = map.rectangle().await.unwrap();
+    assert!(width > 300.0, "{width}");
+    let form = client
+        .form(Locator::Css(
+            "form[action='/evidence/migrant-stock#explorer']",
+        ))
+        .await
+        .unwrap();
+    form.set(Locator::Id("origin"), "PHL").await.unwrap();
+    form.set(Locator::Id("destination"), "USA").await.unwrap();
+    submit(&client, form).await;
+    let caption = client
+        .find(Locator::Css("#corridor-figure figcaption"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        caption,
+        "Migrants born in Philippines living in United States of America"
+    );
+
+    // The map of missing migrants' incidents.
+    client
+        .goto(&server.url("/evidence/missing-migrants"))
+        .await
+        .unwrap();
+    let circles = client
+        .find_all(Locator::Css("#incidents-map-figure svg circle"))
+        .await
+        .unwrap();
+    assert!(circles.len() > 50, "{} circles", circles.len());
+    let text = client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("34,534 people are recorded dead or missing"),
+        "headline from the bundled release"
+    );
+    client.close().await.unwrap();
+}

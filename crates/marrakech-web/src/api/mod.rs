@@ -13,6 +13,8 @@ pub mod countries;
 pub mod dcat;
 pub mod dto;
 pub mod knowledge;
+pub mod sdmx;
+pub mod statistics;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -97,6 +99,64 @@ pub fn routes() -> Routes {
         .get("/api/v1/audit", Can(Action::ReadAudit), accounts::audit)
         .merge(knowledge_routes())
         .merge(open_data_routes())
+        .merge(statistics_routes())
+}
+
+/// The evidence base: data sets, observations and the computed series; all public.
+fn statistics_routes() -> Routes {
+    use Access::Public;
+    Routes::new()
+        .get("/api/v1/statistics/datasets", Public, statistics::datasets)
+        .get(
+            "/api/v1/statistics/datasets/{key}",
+            Public,
+            statistics::dataset,
+        )
+        .get(
+            "/api/v1/statistics/datasets/{key}/observations",
+            Public,
+            statistics::observations,
+        )
+        .get(
+            "/api/v1/statistics/migrant-stock",
+            Public,
+            statistics::migrant_stock,
+        )
+        .get(
+            "/api/v1/statistics/migrant-stock/map",
+            Public,
+            statistics::migrant_stock_map,
+        )
+        .get(
+            "/api/v1/statistics/migrant-stock/corridor",
+            Public,
+            statistics::migrant_stock_corridor,
+        )
+        .get(
+            "/api/v1/statistics/remittance-costs",
+            Public,
+            statistics::remittance_costs,
+        )
+        .get(
+            "/api/v1/statistics/remittance-costs/corridors",
+            Public,
+            statistics::remittance_corridors,
+        )
+        .get(
+            "/api/v1/statistics/remittance-costs/providers",
+            Public,
+            statistics::remittance_providers,
+        )
+        .get(
+            "/api/v1/statistics/missing-migrants",
+            Public,
+            statistics::missing_migrants,
+        )
+        .get(
+            "/api/v1/statistics/missing-migrants/incidents",
+            Public,
+            statistics::missing_incidents,
+        )
 }
 
 /// The standards harvesters speak: CKAN's Action API (under both of the paths CKAN serves
@@ -106,7 +166,8 @@ fn open_data_routes() -> Routes {
     let mut routes = Routes::new()
         .get("/catalog.jsonld", Public, dcat::catalog_jsonld)
         .get("/catalog.ttl", Public, dcat::catalog_ttl)
-        .get("/catalog.rdf", Public, dcat::catalog_rdf);
+        .get("/catalog.rdf", Public, dcat::catalog_rdf)
+        .get("/sdmx/rest/{*path}", Public, sdmx::sdmx);
     macro_rules! ckan_actions {
         ($($prefix:literal),+) => {$(
             routes = routes
@@ -191,7 +252,8 @@ fn knowledge_routes() -> Routes {
         description = "The Global Compact for Safe, Orderly and Regular Migration (A/RES/73/195) \
                        as data: guiding principles, objectives, actions, paragraphs and footnotes; \
                        countries, M49 regions and UN regional commissions; the follow-up calendar; \
-                       the global knowledge platform (search, items, peer review, calls for practices). \
+                       the global knowledge platform (search, items, peer review, calls for practices); \
+                       the evidence base (migrant stock, remittance costs, missing migrants). \
                        Lists answer JSON by default and CSV with `format=csv` or `Accept: text/csv`. \
                        Paginated lists take `limit` (at most 250) and `cursor`.",
         license(name = "MIT OR Apache-2.0"),
@@ -240,6 +302,17 @@ fn knowledge_routes() -> Routes {
         knowledge::calls,
         knowledge::call,
         knowledge::create_call,
+        statistics::datasets,
+        statistics::dataset,
+        statistics::observations,
+        statistics::migrant_stock,
+        statistics::migrant_stock_map,
+        statistics::migrant_stock_corridor,
+        statistics::remittance_costs,
+        statistics::remittance_corridors,
+        statistics::remittance_providers,
+        statistics::missing_migrants,
+        statistics::missing_incidents,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -249,6 +322,7 @@ fn knowledge_routes() -> Routes {
         (name = "follow-up", description = "The follow-up and review calendar"),
         (name = "accounts", description = "Users, roles, organizations, API tokens and the audit trail"),
         (name = "knowledge", description = "The global knowledge platform: search, items, their review workflow, calls for practices"),
+        (name = "statistics", description = "The evidence base: migrant stock, remittance costs (SDG 10.c.1), missing migrants; the same data as SDMX under /sdmx/rest"),
     )
 )]
 pub struct ApiDoc;

@@ -12,11 +12,15 @@ use crate::error::PageResult;
 struct AboutPage {
     layout: Layout,
     version: &'static str,
+    geometry: &'static str,
+    disclaimer: &'static str,
 }
 
 pub async fn about(auth: Auth) -> PageResult<Html<String>> {
     render(&AboutPage {
         layout: Layout::new("About Marrakech and its data", Some(Section::About), &auth),
         version: env!("CARGO_PKG_VERSION"),
+        geometry: marrakech_charts::GEOMETRY_ATTRIBUTION,
+        disclaimer: marrakech_charts::MAP_DISCLAIMER,
     })
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use marrakech_core::countries::{Commission, Country, Region, RegionLevel};
 use marrakech_store::SortDirection;
 
@@ -203,13 +203,17 @@ struct CountryPage {
     layout: Layout,
     country: Country,
     commissions: Vec<(Commission, &'static str)>,
+    profile: super::evidence::Profile,
 }
 
 pub async fn country(
     auth: Auth,
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> PageResult<Html<String>> {
+    mut params: Params,
+) -> PageResult<Response> {
+    let csv = params.take("csv");
+    params.finish()?;
     let country = state.store.country(&code).await?.ok_or_else(|| {
         AppError::not_found(
             "country or area",
@@ -222,9 +226,20 @@ pub async fn country(
         .iter()
         .map(|(c, m)| (*c, m.as_str()))
         .collect();
-    render(&CountryPage {
-        layout: Layout::new(country.name.clone(), Some(Section::Countries), &auth),
+    let profile = match super::evidence::country_profile(&state, &country, &csv).await? {
+        Ok(profile) => profile,
+        Err(csv_answer) => return Ok(csv_answer),
+    };
+    Ok(render(&CountryPage {
+        layout: Layout::new(country.name.clone(), Some(Section::Countries), &auth).described(
+            format!(
+                "{}: codes, region, regional commissions and migration profile.",
+                country.name
+            ),
+        ),
         country,
         commissions,
-    })
+        profile,
+    })?
+    .into_response())
 }

@@ -7,6 +7,7 @@ pub(crate) mod admin;
 mod calendar;
 mod compact;
 mod countries;
+mod evidence;
 pub mod forms;
 mod home;
 pub(crate) mod knowledge;
@@ -63,6 +64,18 @@ pub fn routes() -> Routes {
             organizations::verify,
         )
         .get("/knowledge", Public, knowledge::search_page)
+        .get("/evidence", Public, evidence::overview)
+        .get("/evidence/migrant-stock", Public, evidence::migrant_stock)
+        .get(
+            "/evidence/remittance-costs",
+            Public,
+            evidence::remittance_costs,
+        )
+        .get(
+            "/evidence/missing-migrants",
+            Public,
+            evidence::missing_migrants,
+        )
         .merge(knowledge::routes())
         .merge(sign_in::routes())
         .merge(account::routes())
@@ -78,6 +91,7 @@ pub enum Section {
     Objectives,
     Countries,
     Knowledge,
+    Evidence,
     Organizations,
     Calendar,
     About,
@@ -85,11 +99,12 @@ pub enum Section {
     Admin,
 }
 
-const NAVIGATION: [(Section, &str, &str); 8] = [
+const NAVIGATION: [(Section, &str, &str); 9] = [
     (Section::Home, "/", "Home"),
     (Section::Compact, "/compact", "The Compact"),
     (Section::Objectives, "/objectives", "Objectives"),
     (Section::Knowledge, "/knowledge", "Knowledge"),
+    (Section::Evidence, "/evidence", "Evidence"),
     (Section::Countries, "/countries", "Countries"),
     (Section::Organizations, "/organizations", "Organizations"),
     (Section::Calendar, "/calendar", "Follow-up calendar"),

@@ -39,7 +39,10 @@ impl Server {
     /// As [`Server::start`], on the database at `database_url` when given.
     pub fn start_with(data_dir: &Path, database_url: Option<&str>) -> Server {
         let mut command = marrakech();
+        // Only the server's own start and stop lines: nobody reads the log while a test
+        // runs, and request logs would fill the pipe and stall the server.
         command
+            .args(["--log", "warn,marrakech::serve=info"])
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir);
         if let Some(url) = database_url {

@@ -1,0 +1,733 @@
+//! `marrakech import ims|rpw|rpw-corridors|mmp|sdmx-csv|remittance-flows FILE`, and the
+//! bundled data sets loaded at first start.
+//!
+//! The file is read on a blocking thread by the evidence crate's streaming readers; records
+//! travel in batches over a channel into one write transaction. A failure anywhere (the file,
+//! its layout, the database) rolls the transaction back, so the release already imported
+//! stays intact and queryable. Rejected rows do not stop the import: each is reported with
+//! its line and reason, and counted.
+
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use marrakech_core::countries::Reference;
+use marrakech_evidence::{ImportError, RejectedRow, Summary};
+use marrakech_store::statistics::{
+    DatasetKind, ImportCounts, IncidentRow, NewDataset, ObservationRow, PriceRow,
+};
+use marrakech_store::{AuditContext, Store};
+use marrakech_web::evidence::rows;
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+
+use crate::cli::StatisticsImportArgs;
+use crate::config::Settings;
+use crate::serve::{open_store, prepare};
+
+/// Rows sent to the database at a time.
+const BATCH: usize = 2_000;
+
+/// Rows on their way to the database.
+enum Batch {
+    Observations(Vec<ObservationRow>),
+    Prices(Vec<PriceRow>),
+    Incidents(Vec<IncidentRow>),
+}
+
+/// What the reading thread found, once the file is read.
+struct Reading {
+    summaries: Vec<Summary>,
+    rejected: Vec<RejectedRow>,
+    /// The newest period in the file: the release, unless the operator named one.
+    release: Option<String>,
+    structure: Option<String>,
+}
+
+/// Provenance that goes with each kind unless the operator says otherwise.
+pub struct Provenance {
+    pub title: String,
+    pub source: String,
+    pub licence: String,
+    pub url: Option<String>,
+    pub attribution: String,
+}
+
+pub fn default_provenance(kind: DatasetKind) -> Provenance {
+    let p = |title: &str, source: &str, licence: &str, url: &str, attribution: &str| Provenance {
+        title: title.to_owned(),
+        source: source.to_owned(),
+        licence: licence.to_owned(),
+        url: (!url.is_empty()).then(|| url.to_owned()),
+        attribution: attribution.to_owned(),
+    };
+    match kind {
+        DatasetKind::Ims => p(
+            "International Migrant Stock, Table 1",
+            "United Nations, Department of Economic and Social Affairs, Population Division",
+            "CC BY 3.0 IGO",
+            "https://www.un.org/development/desa/pd/content/international-migrant-stock",
+            "Source: UN DESA Population Division, International Migrant Stock (CC BY 3.0 IGO).",
+        ),
+        DatasetKind::Rpw => p(
+            "Remittance Prices Worldwide (provider level)",
+            "World Bank",
+            "CC BY 4.0",
+            "https://remittanceprices.worldbank.org",
+            "Source: World Bank, Remittance Prices Worldwide (CC BY 4.0).",
+        ),
+        DatasetKind::RpwCorridors => p(
+            "Remittance Prices Worldwide (corridors): average total cost to remit",
+            "World Bank",
+            "CC BY 4.0",
+            "https://remittanceprices.worldbank.org",
+            "Source: World Bank, Remittance Prices Worldwide, corridor averages (CC BY 4.0).",
+        ),
+        DatasetKind::Mmp => p(
+            "Missing Migrants Project: incidents",
+            "International Organization for Migration",
+            "CC BY 4.0",
+            "https://missingmigrants.iom.int",
+            "Source: IOM Missing Migrants Project (CC BY 4.0).",
+        ),
+        DatasetKind::Sdmx => p(
+            "SDMX data",
+            "as named in the file",
+            "as stated by the source",
+            "",
+            "Source: as named in the file's dataflow.",
+        ),
+        DatasetKind::RemittanceFlows => p(
+            "Bilateral Remittance Estimates",
+            "World Bank",
+            "CC BY 4.0",
+            "https://www.worldbank.org/en/topic/migrationremittancesdiasporaissues/brief/migration-remittances-data",
+            "Source: World Bank, Bilateral Remittance Estimates (CC BY 4.0).",
+        ),
+    }
+}
+
+/// A reader that counts the bytes read, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Counting<R> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        let at = self.inner.seek(pos)?;
+        self.read.store(at, Ordering::Relaxed);
+        Ok(at)
+    }
+}
+
+/// A source the readers can stream and seek.
+pub trait Source: Read + Seek + Send {}
+impl<T: Read + Seek + Send> Source for T {}
+
+/// Sends rows in batches; a full channel makes the reader wait for the database.
+struct Batcher<T> {
+    rows: Vec<T>,
+    wrap: fn(Vec<T>) -> Batch,
+    out: mpsc::Sender<Batch>,
+}
+
+impl<T> Batcher<T> {
+    fn new(wrap: fn(Vec<T>) -> Batch, out: mpsc::Sender<Batch>) -> Batcher<T> {
+        Batcher {
+            rows: Vec::with_capacity(BATCH),
+            wrap,
+            out,
+        }
+    }
+
+    /// False when the database side has stopped (then reading stops too).
+    fn push(&mut self, row: T) -> bool {
+        self.rows.push(row);
+        if self.rows.len() >= BATCH {
+            return self.flush();
+        }
+        true
+    }
+
+    fn flush(&mut self) -> bool {
+        if self.rows.is_empty() {
+            return true;
+        }
+        let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(BATCH));
+        self.out.blocking_send((self.wrap)(rows)).is_ok()
+    }
+}
+
+fn is_workbook(source: &mut dyn Source) -> std::io::Result<bool> {
+    let mut magic = [0u8; 4];
+    let n = source.read(&mut magic)?;
+    source.seek(SeekFrom::Start(0))?;
+    Ok(n == 4 && magic == *b"PK\x03\x04")
+}
+
+/// Reads the whole file on this (blocking) thread, sending rows as they come.
+fn read_file(
+    kind: DatasetKind,
+    source: Box<dyn Source>,
+    workbook: bool,
+    sheet: Option<String>,
+    out: mpsc::Sender<Batch>,
+) -> Result<Reading, ImportError> {
+    use std::ops::ControlFlow;
+    let reference = Reference::official();
+    let mut rejected = Vec::new();
+    let mut summaries = Vec::new();
+    let mut release: Option<String> = None;
+    let mut newest = |candidate: String| {
+        if release.as_ref().is_none_or(|r| candidate > *r) {
+            release = Some(candidate);
+        }
+    };
+    let mut structure = None;
+    match kind {
+        DatasetKind::Ims => {
+            let mut batch = Batcher::new(Batch::Observations, out);
+            let mut sink =
+                |row: Result<marrakech_evidence::ims::StockObservation, RejectedRow>| match row {
+                    Ok(o) => {
+                        newest(o.time_period.to_string());
+                        if batch.push(rows::stock_row(&o)) {
+                            ControlFlow::Continue(())
+                        } else {
+                            ControlFlow::Break(())
+                        }
+                    }
+                    Err(r) => {
+                        rejected.push(r);
+                        ControlFlow::Continue(())
+                    }
+                };
+            summaries.push(if workbook {
+                marrakech_evidence::ims::read_ims_xlsx(
+                    source,
+                    sheet.as_deref(),
+                    reference,
+                    &mut sink,
+                )?
+            } else {
+                marrakech_evidence::ims::read_ims_csv(source, reference, &mut sink)?
+            });
+            batch.flush();
+        }
+        DatasetKind::Rpw => {
+            let mut batch = Batcher::new(Batch::Prices, out);
+            let mut sink = |row: Result<marrakech_evidence::rpw::RpwRecord, RejectedRow>| match row
+            {
+                Ok(r) => {
+                    newest(r.period.sdmx());
+                    if batch.push(rows::price_row(&r)) {
+                        ControlFlow::Continue(())
+                    } else {
+                        ControlFlow::Break(())
+                    }
+                }
+                Err(r) => {
+                    rejected.push(r);
+                    ControlFlow::Continue(())
+                }
+            };
+            if workbook {
+                summaries.extend(marrakech_evidence::rpw::read_rpw_xlsx(source, &mut sink)?);
+            } else {
+                summaries.push(marrakech_evidence::rpw::read_rpw_csv(source, &mut sink)?);
+            }
+            batch.flush();
+        }
+        DatasetKind::RpwCorridors => {
+            let mut batch = Batcher::new(Batch::Observations, out);
+            let mut sink = |row: Result<
+                marrakech_evidence::corridor_averages::CorridorAverages,
+                RejectedRow,
+            >| match row {
+                Ok(c) => {
+                    let mut open = true;
+                    for o in rows::corridor_rows(&c) {
+                        newest(o.time_period.clone());
+                        open &= batch.push(o);
+                    }
+                    if open {
+                        ControlFlow::Continue(())
+                    } else {
+                        ControlFlow::Break(())
+                    }
+                }
+                Err(r) => {
+                    rejected.push(r);
+                    ControlFlow::Continue(())
+                }
+            };
+            summaries.push(
+                marrakech_evidence::corridor_averages::read_corridor_averages_csv(
+                    source, &mut sink,
+                )?,
+            );
+            batch.flush();
+        }
+        DatasetKind::Mmp => {
+            let mut batch = Batcher::new(Batch::Incidents, out);
+            let mut sink = |row: Result<marrakech_evidence::mmp::Incident, RejectedRow>| match row {
+                Ok(i) => {
+                    newest(match i.date {
+                        Some(d) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
+                        None => i.year.to_string(),
+                    });
+                    if batch.push(rows::incident_row(&i)) {
+                        ControlFlow::Continue(())
+                    } else {
+                        ControlFlow::Break(())
+                    }
+                }
+                Err(r) => {
+                    rejected.push(r);
+                    ControlFlow::Continue(())
+                }
+            };
+            summaries.push(if workbook {
+                marrakech_evidence::mmp::read_mmp_xlsx(source, &mut sink)?
+            } else {
+                marrakech_evidence::mmp::read_mmp_csv(source, &mut sink)?
+            });
+            batch.flush();
+        }
+        DatasetKind::Sdmx => {
+            let mut batch = Batcher::new(Batch::Observations, out);
+            let mut flows = std::collections::BTreeMap::<
+                String,
+                (std::collections::BTreeSet<String>, String),
+            >::new();
+            let mut sink =
+                |row: Result<marrakech_evidence::sdmx::SdmxObservation, RejectedRow>| match row {
+                    Ok(o) => {
+                        let entry = flows.entry(o.dataflow.clone()).or_default();
+                        entry.0.extend(o.dimensions.keys().cloned());
+                        if let Some(t) = &o.time_period {
+                            if *t > entry.1 {
+                                entry.1 = t.clone();
+                            }
+                        }
+                        if batch.push(rows::sdmx_row(&o)) {
+                            ControlFlow::Continue(())
+                        } else {
+                            ControlFlow::Break(())
+                        }
+                    }
+                    Err(r) => {
+                        rejected.push(r);
+                        ControlFlow::Continue(())
+                    }
+                };
+            summaries.push(marrakech_evidence::sdmx::read_sdmx_csv(source, &mut sink)?);
+            batch.flush();
+            // The release: the dataflows and the newest period each holds.
+            release = Some(
+                flows
+                    .iter()
+                    .map(|(flow, (_, newest))| format!("{flow} {newest}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+            .filter(|r| !r.is_empty());
+            structure = Some(
+                serde_json::json!(flows
+                    .iter()
+                    .map(|(flow, (dims, _))| serde_json::json!({"dataflow": flow, "dimensions": dims}))
+                    .collect::<Vec<_>>())
+                .to_string(),
+            );
+        }
+        DatasetKind::RemittanceFlows => {
+            let mut batch = Batcher::new(Batch::Observations, out);
+            let mut sink =
+                |row: Result<marrakech_evidence::weights::BilateralFlow, RejectedRow>| match row {
+                    Ok(f) => {
+                        if batch.push(rows::flow_row(&f, "_Z")) {
+                            ControlFlow::Continue(())
+                        } else {
+                            ControlFlow::Break(())
+                        }
+                    }
+                    Err(r) => {
+                        rejected.push(r);
+                        ControlFlow::Continue(())
+                    }
+                };
+            summaries.push(marrakech_evidence::weights::read_bilateral_matrix_xlsx(
+                source,
+                marrakech_evidence::names::CountryNames::official(),
+                &mut sink,
+            )?);
+            batch.flush();
+        }
+    }
+    Ok(Reading {
+        summaries,
+        rejected,
+        release,
+        structure,
+    })
+}
+
+/// The outcome of one import, for the closing summary.
+pub struct Outcome {
+    pub dataset: marrakech_store::statistics::Dataset,
+    pub replaced: bool,
+    pub rejected: Vec<RejectedRow>,
+    pub summaries: Vec<Summary>,
+    pub seconds: f64,
+}
+
+/// What to import and how to describe it.
+pub struct Request {
+    pub kind: DatasetKind,
+    pub file_name: String,
+    pub release: Option<String>,
+    pub sheet: Option<String>,
+    pub provenance: Provenance,
+    pub bundled: bool,
+}
+
+/// Imports one file into `store` in one transaction.
+pub async fn import(
+    store: &Store,
+    ctx: &AuditContext,
+    request: Request,
+    source: Box<dyn Source>,
+    size: u64,
+    sha256: String,
+    progress: &ProgressBar,
+) -> anyhow::Result<Option<Outcome>> {
+    if let Some(same) = store.same_dataset(request.kind, &sha256).await? {
+        progress.finish_and_clear();
+        tracing::info!(dataset = %same.key(), "this file is already imported; nothing to do");
+        return Ok(None);
+    }
+    let started = Instant::now();
+    let mut source = source;
+    let workbook = is_workbook(&mut *source).context("cannot read the file")?;
+    let read = Arc::new(AtomicU64::new(0));
+    let counting = Counting {
+        inner: source,
+        read: read.clone(),
+    };
+    let (sender, mut receiver) = mpsc::channel::<Batch>(4);
+    let kind = request.kind;
+    let sheet = request.sheet.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        read_file(kind, Box::new(counting), workbook, sheet, sender)
+    });
+    let mut import = store
+        .begin_dataset_import(&NewDataset {
+            kind,
+            title: request.provenance.title.clone(),
+            source: request.provenance.source.clone(),
+            licence: request.provenance.licence.clone(),
+            url: request.provenance.url.clone(),
+            attribution: request.provenance.attribution.clone(),
+            file_name: request.file_name.clone(),
+            file_sha256: sha256,
+            structure: None,
+            bundled: request.bundled,
+        })
+        .await?;
+    progress.set_length(size);
+    let mut stored = 0u64;
+    while let Some(batch) = receiver.recv().await {
+        stored += match batch {
+            Batch::Observations(rows) => {
+                import.observations(&rows).await?;
+                rows.len()
+            }
+            Batch::Prices(rows) => {
+                import.prices(&rows).await?;
+                rows.len()
+            }
+            Batch::Incidents(rows) => {
+                import.incidents(&rows).await?;
+                rows.len()
+            }
+        } as u64;
+        progress.set_position(read.load(Ordering::Relaxed).min(size));
+        progress.set_message(format!("{stored} rows stored"));
+    }
+    let reading = reader
+        .await
+        .context("the file reader stopped unexpectedly")?
+        .with_context(|| format!("cannot import {}", request.file_name))?;
+    if let Some(structure) = &reading.structure {
+        import.set_structure(structure).await?;
+    }
+    let release = match (&request.release, &reading.release) {
+        (Some(given), _) => given.clone(),
+        (None, Some(found)) => found.clone(),
+        (None, None) => bail!(
+            "{} holds no record to date the release by: pass --release",
+            request.file_name
+        ),
+    };
+    let counts = ImportCounts {
+        rows_read: reading.summaries.iter().map(|s| s.rows).sum(),
+        records: stored,
+        rejected: reading.rejected.len() as u64,
+    };
+    let imported = import.finish(ctx, &release, counts).await?;
+    progress.finish_and_clear();
+    Ok(Some(Outcome {
+        dataset: imported.dataset,
+        replaced: imported.replaced,
+        rejected: reading.rejected,
+        summaries: reading.summaries,
+        seconds: started.elapsed().as_secs_f64(),
+    }))
+}
+
+fn sha256_of(source: &mut dyn Source) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = source.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    source.seek(SeekFrom::Start(0))?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn progress_bar(visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {bytes}/{total_bytes} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `marrakech import KIND FILE`.
+pub async fn import_file(
+    settings: &Settings,
+    kind: DatasetKind,
+    args: &StatisticsImportArgs,
+) -> anyhow::Result<()> {
+    let path = Path::new(&args.file);
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut source: Box<dyn Source> = Box::new(BufReader::with_capacity(1 << 16, file));
+    let sha256 =
+        sha256_of(&mut *source).with_context(|| format!("cannot read {}", path.display()))?;
+    let store = open_store(settings).await?;
+    prepare(&store).await?;
+    let mut provenance = default_provenance(kind);
+    if let Some(t) = &args.title {
+        provenance.title = t.clone();
+    }
+    if let Some(s) = &args.source {
+        provenance.source = s.clone();
+    }
+    if let Some(l) = &args.licence {
+        provenance.licence = l.clone();
+    }
+    if let Some(u) = &args.url {
+        provenance.url = Some(u.clone());
+    }
+    if let Some(a) = &args.attribution {
+        provenance.attribution = a.clone();
+    }
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| args.file.clone());
+    let progress = progress_bar(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let outcome = import(
+        &store,
+        &AuditContext {
+            actor_id: None,
+            actor_role: Some("command-line".into()),
+        },
+        Request {
+            kind,
+            file_name: file_name.clone(),
+            release: args.release.clone(),
+            sheet: args.sheet.clone(),
+            provenance,
+            bundled: false,
+        },
+        source,
+        size,
+        sha256,
+        &progress,
+    )
+    .await?;
+    let Some(outcome) = outcome else {
+        println!("{file_name} is already imported, unchanged: nothing to do.");
+        return Ok(());
+    };
+    for r in &outcome.rejected {
+        eprintln!("rejected {r}");
+    }
+    let d = &outcome.dataset;
+    let skipped: u64 = outcome.summaries.iter().map(|s| s.skipped).sum();
+    let unknown: Vec<String> = outcome
+        .summaries
+        .iter()
+        .flat_map(|s| s.unknown_columns.iter().cloned())
+        .collect();
+    if !unknown.is_empty() {
+        eprintln!(
+            "columns this importer does not know (ignored): {}",
+            unknown.join(", ")
+        );
+    }
+    println!(
+        "Imported {} (release {}) as `{}`: {} rows read, {} records stored, {} rejected, {} skipped, in {:.1} s{}.",
+        d.title,
+        d.release,
+        d.key(),
+        group_digits(d.rows_read),
+        group_digits(d.records),
+        group_digits(d.rejected),
+        group_digits(skipped),
+        outcome.seconds,
+        if outcome.replaced { "; it replaces the earlier import of this release" } else { "" },
+    );
+    Ok(())
+}
+
+/// A data set compiled into the binary.
+struct Bundled {
+    kind: DatasetKind,
+    file_name: &'static str,
+    bytes: &'static [u8],
+    gzipped: bool,
+    release: &'static str,
+    title: &'static str,
+}
+
+const BUNDLED: [Bundled; 4] = [
+    Bundled {
+        kind: DatasetKind::RemittanceFlows,
+        file_name: "wb-bilateral-remittances-2017.xlsx",
+        bytes: include_bytes!("../../../data/evidence/wb-bilateral-remittances-2017.xlsx"),
+        gzipped: false,
+        release: "2017",
+        title: "Bilateral Remittance Estimates for 2017",
+    },
+    Bundled {
+        kind: DatasetKind::Ims,
+        file_name: "undesa-ims-2024-table1-countries.csv",
+        bytes: include_bytes!("../../../data/evidence/undesa-ims-2024-table1-countries.csv.gz"),
+        gzipped: true,
+        release: "2024",
+        title: "International Migrant Stock 2024, Table 1 (country rows)",
+    },
+    Bundled {
+        kind: DatasetKind::RpwCorridors,
+        file_name: "wb-rpw-corridor-average-2011q1-2020q3.csv",
+        bytes: include_bytes!(
+            "../../../data/evidence/wb-rpw-corridor-average-2011q1-2020q3.csv.gz"
+        ),
+        gzipped: true,
+        release: "2020-Q3",
+        title: "Remittance Prices Worldwide (corridors), 2011 Q1 to 2020 Q3",
+    },
+    Bundled {
+        kind: DatasetKind::Mmp,
+        file_name: "iom-mmp-incidents-2014-2020.csv",
+        bytes: include_bytes!("../../../data/evidence/iom-mmp-incidents-2014-2020.csv.gz"),
+        gzipped: true,
+        release: "2020-01-08",
+        title: "Missing Migrants Project: incidents 2014-2020 (export of 8 January 2020)",
+    },
+];
+
+/// Imports each bundled data set whose kind has no data set yet: a fresh instance shows real
+/// figures, and an operator's own imports are never overwritten.
+pub async fn load_bundled(store: &Store) -> anyhow::Result<()> {
+    for bundled in &BUNDLED {
+        if store.latest_dataset(bundled.kind).await?.is_some() {
+            continue;
+        }
+        let bytes = if bundled.gzipped {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(bundled.bytes)
+                .read_to_end(&mut out)
+                .with_context(|| format!("the bundled {} is damaged", bundled.file_name))?;
+            out
+        } else {
+            bundled.bytes.to_vec()
+        };
+        let size = bytes.len() as u64;
+        let mut source: Box<dyn Source> = Box::new(Cursor::new(bytes));
+        let sha256 = sha256_of(&mut *source)?;
+        let mut provenance = default_provenance(bundled.kind);
+        provenance.title = bundled.title.to_owned();
+        let outcome = import(
+            store,
+            &AuditContext::system(),
+            Request {
+                kind: bundled.kind,
+                file_name: bundled.file_name.to_owned(),
+                release: Some(bundled.release.to_owned()),
+                sheet: None,
+                provenance,
+                bundled: true,
+            },
+            source,
+            size,
+            sha256,
+            &ProgressBar::hidden(),
+        )
+        .await
+        .with_context(|| format!("cannot load the bundled {}", bundled.file_name))?;
+        if let Some(o) = outcome {
+            tracing::info!(
+                dataset = %o.dataset.key(),
+                records = o.dataset.records,
+                rejected = o.dataset.rejected,
+                seconds = o.seconds,
+                "loaded a bundled data set"
+            );
+        }
+    }
+    Ok(())
+}

@@ -17,6 +17,10 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use marrakech_core::countries::Reference;
+use marrakech_evidence::corridor_averages::CorridorAverages;
+use marrakech_evidence::ims::StockObservation;
+use marrakech_evidence::mmp::Incident;
+use marrakech_evidence::rpw::RpwRecord;
 use marrakech_evidence::{ImportError, RejectedRow, Summary};
 use marrakech_store::statistics::{
     DatasetKind, ImportCounts, IncidentRow, NewDataset, ObservationRow, PriceRow,
@@ -179,6 +183,28 @@ fn is_workbook(source: &mut dyn Source) -> std::io::Result<bool> {
     Ok(n == 4 && magic == *b"PK\x03\x04")
 }
 
+/// The sink an importer streams into: each good record goes to `store` (false when the
+/// database side has stopped, which stops the reading), each bad one is kept to be reported.
+fn streamed<'a, R>(
+    rejected: &'a mut Vec<RejectedRow>,
+    mut store: impl FnMut(R) -> bool + 'a,
+) -> impl FnMut(Result<R, RejectedRow>) -> std::ops::ControlFlow<()> + 'a {
+    use std::ops::ControlFlow;
+    move |row| match row {
+        Ok(record) => {
+            if store(record) {
+                ControlFlow::Continue(())
+            } else {
+                ControlFlow::Break(())
+            }
+        }
+        Err(r) => {
+            rejected.push(r);
+            ControlFlow::Continue(())
+        }
+    }
+}
+
 /// Reads the whole file on this (blocking) thread, sending rows as they come.
 fn read_file(
     kind: DatasetKind,
@@ -187,7 +213,6 @@ fn read_file(
     sheet: Option<String>,
     out: mpsc::Sender<Batch>,
 ) -> Result<Reading, ImportError> {
-    use std::ops::ControlFlow;
     let reference = Reference::official();
     let mut rejected = Vec::new();
     let mut summaries = Vec::new();
@@ -201,21 +226,10 @@ fn read_file(
     match kind {
         DatasetKind::Ims => {
             let mut batch = Batcher::new(Batch::Observations, out);
-            let mut sink =
-                |row: Result<marrakech_evidence::ims::StockObservation, RejectedRow>| match row {
-                    Ok(o) => {
-                        newest(o.time_period.to_string());
-                        if batch.push(rows::stock_row(&o)) {
-                            ControlFlow::Continue(())
-                        } else {
-                            ControlFlow::Break(())
-                        }
-                    }
-                    Err(r) => {
-                        rejected.push(r);
-                        ControlFlow::Continue(())
-                    }
-                };
+            let mut sink = streamed(&mut rejected, |o: StockObservation| {
+                newest(o.time_period.to_string());
+                batch.push(rows::stock_row(&o))
+            });
             summaries.push(if workbook {
                 marrakech_evidence::ims::read_ims_xlsx(
                     source,
@@ -226,86 +240,56 @@ fn read_file(
             } else {
                 marrakech_evidence::ims::read_ims_csv(source, reference, &mut sink)?
             });
+            drop(sink);
             batch.flush();
         }
         DatasetKind::Rpw => {
             let mut batch = Batcher::new(Batch::Prices, out);
-            let mut sink = |row: Result<marrakech_evidence::rpw::RpwRecord, RejectedRow>| match row
-            {
-                Ok(r) => {
-                    newest(r.period.sdmx());
-                    if batch.push(rows::price_row(&r)) {
-                        ControlFlow::Continue(())
-                    } else {
-                        ControlFlow::Break(())
-                    }
-                }
-                Err(r) => {
-                    rejected.push(r);
-                    ControlFlow::Continue(())
-                }
-            };
+            let mut sink = streamed(&mut rejected, |r: RpwRecord| {
+                newest(r.period.sdmx());
+                batch.push(rows::price_row(&r))
+            });
             if workbook {
                 summaries.extend(marrakech_evidence::rpw::read_rpw_xlsx(source, &mut sink)?);
             } else {
                 summaries.push(marrakech_evidence::rpw::read_rpw_csv(source, &mut sink)?);
             }
+            drop(sink);
             batch.flush();
         }
         DatasetKind::RpwCorridors => {
             let mut batch = Batcher::new(Batch::Observations, out);
-            let mut sink = |row: Result<
-                marrakech_evidence::corridor_averages::CorridorAverages,
-                RejectedRow,
-            >| match row {
-                Ok(c) => {
-                    let mut open = true;
-                    for o in rows::corridor_rows(&c) {
-                        newest(o.time_period.clone());
-                        open &= batch.push(o);
-                    }
-                    if open {
-                        ControlFlow::Continue(())
-                    } else {
-                        ControlFlow::Break(())
-                    }
+            let mut sink = streamed(&mut rejected, |c: CorridorAverages| {
+                let mut open = true;
+                for o in rows::corridor_rows(&c) {
+                    newest(o.time_period.clone());
+                    open &= batch.push(o);
                 }
-                Err(r) => {
-                    rejected.push(r);
-                    ControlFlow::Continue(())
-                }
-            };
+                open
+            });
             summaries.push(
                 marrakech_evidence::corridor_averages::read_corridor_averages_csv(
                     source, &mut sink,
                 )?,
             );
+            drop(sink);
             batch.flush();
         }
         DatasetKind::Mmp => {
             let mut batch = Batcher::new(Batch::Incidents, out);
-            let mut sink = |row: Result<marrakech_evidence::mmp::Incident, RejectedRow>| match row {
-                Ok(i) => {
-                    newest(match i.date {
-                        Some(d) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
-                        None => i.year.to_string(),
-                    });
-                    if batch.push(rows::incident_row(&i)) {
-                        ControlFlow::Continue(())
-                    } else {
-                        ControlFlow::Break(())
-                    }
-                }
-                Err(r) => {
-                    rejected.push(r);
-                    ControlFlow::Continue(())
-                }
-            };
+            let mut sink = streamed(&mut rejected, |i: Incident| {
+                newest(match i.date {
+                    Some(d) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
+                    None => i.year.to_string(),
+                });
+                batch.push(rows::incident_row(&i))
+            });
             summaries.push(if workbook {
                 marrakech_evidence::mmp::read_mmp_xlsx(source, &mut sink)?
             } else {
                 marrakech_evidence::mmp::read_mmp_csv(source, &mut sink)?
             });
+            drop(sink);
             batch.flush();
         }
         DatasetKind::Sdmx => {
@@ -314,28 +298,21 @@ fn read_file(
                 String,
                 (std::collections::BTreeSet<String>, String),
             >::new();
-            let mut sink =
-                |row: Result<marrakech_evidence::sdmx::SdmxObservation, RejectedRow>| match row {
-                    Ok(o) => {
-                        let entry = flows.entry(o.dataflow.clone()).or_default();
-                        entry.0.extend(o.dimensions.keys().cloned());
-                        if let Some(t) = &o.time_period {
-                            if *t > entry.1 {
-                                entry.1 = t.clone();
-                            }
-                        }
-                        if batch.push(rows::sdmx_row(&o)) {
-                            ControlFlow::Continue(())
-                        } else {
-                            ControlFlow::Break(())
+            let mut sink = streamed(
+                &mut rejected,
+                |o: marrakech_evidence::sdmx::SdmxObservation| {
+                    let entry = flows.entry(o.dataflow.clone()).or_default();
+                    entry.0.extend(o.dimensions.keys().cloned());
+                    if let Some(t) = &o.time_period {
+                        if *t > entry.1 {
+                            entry.1 = t.clone();
                         }
                     }
-                    Err(r) => {
-                        rejected.push(r);
-                        ControlFlow::Continue(())
-                    }
-                };
+                    batch.push(rows::sdmx_row(&o))
+                },
+            );
             summaries.push(marrakech_evidence::sdmx::read_sdmx_csv(source, &mut sink)?);
+            drop(sink);
             batch.flush();
             // The release: the dataflows and the newest period each holds.
             release = Some(
@@ -356,25 +333,18 @@ fn read_file(
         }
         DatasetKind::RemittanceFlows => {
             let mut batch = Batcher::new(Batch::Observations, out);
-            let mut sink =
-                |row: Result<marrakech_evidence::weights::BilateralFlow, RejectedRow>| match row {
-                    Ok(f) => {
-                        if batch.push(rows::flow_row(&f, "_Z")) {
-                            ControlFlow::Continue(())
-                        } else {
-                            ControlFlow::Break(())
-                        }
-                    }
-                    Err(r) => {
-                        rejected.push(r);
-                        ControlFlow::Continue(())
-                    }
-                };
+            let mut sink = streamed(
+                &mut rejected,
+                |f: marrakech_evidence::weights::BilateralFlow| {
+                    batch.push(rows::flow_row(&f, "_Z"))
+                },
+            );
             summaries.push(marrakech_evidence::weights::read_bilateral_matrix_xlsx(
                 source,
                 marrakech_evidence::names::CountryNames::official(),
                 &mut sink,
             )?);
+            drop(sink);
             batch.flush();
         }
     }

@@ -496,6 +496,21 @@ pub struct CorridorLine {
     pub status: String,
 }
 
+/// Corridors above 5 % a page at a time.
+const ABOVE_PAGE_SIZE: usize = 50;
+
+/// Paging and sorting links of a table.
+#[derive(Default)]
+pub struct Pager {
+    pub range: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub by_cost: String,
+    pub by_corridor: String,
+    /// `cost`, `-cost` or `corridor`.
+    pub sort: String,
+}
+
 pub struct ProviderLine {
     pub rank: usize,
     pub firm: String,
@@ -528,6 +543,7 @@ struct CostsPage {
     providers_note: Option<String>,
     providers_csv: Option<String>,
     above_list: Vec<CorridorLine>,
+    above_pager: Pager,
     above_quarter: Option<String>,
     corridors_csv: String,
     sources: Vec<String>,
@@ -549,6 +565,17 @@ pub async fn remittance_costs(
             v.parse::<u16>().ok().filter(|a| *a == 200 || *a == 500)
         })?
         .unwrap_or(200);
+    let sort = params
+        .take_with("sort", "cost, -cost or corridor", |v| match v {
+            "cost" | "-cost" | "corridor" => Some(v.to_owned()),
+            _ => None,
+        })?
+        .unwrap_or_else(|| "-cost".to_owned());
+    let page = params
+        .take_with("page", "a page number from 1", |v| {
+            v.parse::<usize>().ok().filter(|n| *n >= 1)
+        })?
+        .unwrap_or(1);
     let csv = params.take("csv");
     params.finish()?;
     let snapshot = snapshot(&state).await?;
@@ -584,6 +611,7 @@ pub async fn remittance_costs(
             providers_note: None,
             providers_csv: None,
             above_list: Vec::new(),
+            above_pager: Pager::default(),
             above_quarter: None,
             corridors_csv: String::new(),
             sources: Vec::new(),
@@ -776,9 +804,40 @@ pub async fn remittance_costs(
         return Ok(answer?);
     }
     let latest = quarters.last().cloned();
-    let above_list = figures::corridors(&snapshot, None, None)
+    // The corridors above 5 % in the latest quarter: sortable, a page at a time.
+    let mut above: Vec<figures::CorridorSummary> = figures::corridors(&snapshot, None, None)
         .into_iter()
         .filter(|c| c.above_5 && Some(&c.latest_quarter) == latest.as_ref())
+        .collect();
+    match sort.as_str() {
+        "cost" => above.sort_by(|a, b| a.latest.total_cmp(&b.latest)),
+        "-cost" => above.sort_by(|a, b| b.latest.total_cmp(&a.latest)),
+        _ => above.sort_by(|a, b| (&a.from.name, &a.to.name).cmp(&(&b.from.name, &b.to.name))),
+    }
+    let above_total = above.len();
+    let pages = above_total.div_ceil(ABOVE_PAGE_SIZE).max(1);
+    if page > pages {
+        return Err(AppError::bad_parameter(
+            "page",
+            format!("page {page} is past the last page ({pages})"),
+        )
+        .into());
+    }
+    let link = |sort: &str, page: usize| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let (Some(f), Some(t)) = (from, to) {
+            q.append_pair("from", &f.iso3).append_pair("to", &t.iso3);
+        }
+        q.append_pair("amount", &amount.to_string())
+            .append_pair("sort", sort)
+            .append_pair("page", &page.to_string());
+        format!("/evidence/remittance-costs?{}#above-5-list", q.finish())
+    };
+    let above_first = (page - 1) * ABOVE_PAGE_SIZE;
+    let above_list = above
+        .into_iter()
+        .skip(above_first)
+        .take(ABOVE_PAGE_SIZE)
         .map(|c| CorridorLine {
             from: c.from.code.clone(),
             from_name: c.from.name.clone(),
@@ -792,7 +851,19 @@ pub async fn remittance_costs(
                 None => "one observation".into(),
             },
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let above_pager = Pager {
+        range: format!(
+            "{}–{} of {above_total}",
+            above_first + usize::from(above_total > 0),
+            above_first + above_list.len()
+        ),
+        previous: (page > 1).then(|| link(&sort, page - 1)),
+        next: (page < pages).then(|| link(&sort, page + 1)),
+        by_cost: link(if sort == "-cost" { "cost" } else { "-cost" }, 1),
+        by_corridor: link("corridor", 1),
+        sort: sort.clone(),
+    };
     let sources = series.sources.iter().map(source_text).collect();
     html(&CostsPage {
         layout,
@@ -812,6 +883,7 @@ pub async fn remittance_costs(
         providers_note,
         providers_csv,
         above_list,
+        above_pager,
         above_quarter: latest,
         corridors_csv: "/api/v1/statistics/remittance-costs/corridors?above_5=true&format=csv"
             .into(),

@@ -286,6 +286,8 @@ const ROWS_PER_INSERT: usize = 20;
 /// An import in progress: one open write transaction. Dropping it rolls back.
 pub struct DatasetImport {
     tx: Transaction<'static, Any>,
+    /// For the planner statistics refreshed after the commit.
+    pool: sqlx::AnyPool,
     dataset: NewDataset,
     id: String,
 }
@@ -379,6 +381,7 @@ impl Store {
         .await?;
         Ok(DatasetImport {
             tx,
+            pool: self.pool().clone(),
             dataset: dataset.clone(),
             id,
         })
@@ -857,6 +860,12 @@ impl DatasetImport {
         .await?;
         let dataset = dataset_from_row(&row)?;
         self.tx.commit().await?;
+        // Fresh planner statistics, so that a query by area uses an index rather than
+        // reading the whole data set (SQLite has none until asked). Failing to refresh them
+        // only costs speed, so it does not fail the import.
+        let _ = sqlx::query("ANALYZE stat_observation")
+            .execute(&self.pool)
+            .await;
         Ok(Imported { dataset, replaced })
     }
 }

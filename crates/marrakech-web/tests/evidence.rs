@@ -518,8 +518,13 @@ async fn remittance_costs_from_corridor_averages_then_provider_rows(store: &Test
         .unwrap()
         .contains("No provider-level"));
 
-    let listed = get(&app, "/evidence/remittance-costs?sort=corridor").await.body;
-    assert!(listed.contains("1–1 of 1 corridors, by corridor"), "the one corridor above 5 % in 2020-Q3");
+    let listed = get(&app, "/evidence/remittance-costs?sort=corridor")
+        .await
+        .body;
+    assert!(
+        listed.contains("1–1 of 1 corridors, by corridor"),
+        "the one corridor above 5 % in 2020-Q3"
+    );
     assert!(listed.contains("United Kingdom to Nigeria"));
     let past = get(&app, "/evidence/remittance-costs?page=2").await;
     assert_eq!(past.status, 400);

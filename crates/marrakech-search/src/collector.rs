@@ -2,9 +2,11 @@
 //! filters, the total, the facet counts and the top of the list after the cursor.
 //!
 //! Doing it in one collector rather than tantivy's `(TopDocs, Count, FacetCollector)` tuple
-//! reads each document's fast fields once and keeps filtering out of the query: filters are
+//! reads each document's facet words once and keeps filtering out of the query: filters are
 //! mask tests on values the facet counts read anyway, and a document that fails exactly one
-//! facet's filter still counts in that facet (multi-select faceting).
+//! facet's filter still counts in that facet (multi-select faceting). The words come from
+//! the segment's decoded copy ([`crate::words`]), so a match costs a few loads, bit tests
+//! and adds on top of its scoring.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -14,7 +16,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::facets::{CompiledFilter, Counters, Facet, Words, COUNTRY_WORDS, COUNTRY_WORDS_SHIFT};
+use crate::facets::{CompiledFilter, Counters, COUNTRY_WORDS};
+use crate::words::{SegmentWords, WordsCache, MANY_COUNTRIES};
 
 pub(crate) const F_MASK: &str = "mask";
 pub(crate) const F_PLACE: &str = "place";
@@ -22,10 +25,6 @@ pub(crate) const F_COUNTRIES: [&str; COUNTRY_WORDS] =
     ["countries_0", "countries_1", "countries_2", "countries_3"];
 pub(crate) const F_KEY: &str = "key";
 pub(crate) const F_PUBLISHED: &str = "published";
-
-/// Documents are buffered and their fast fields read a block at a time: one virtual call
-/// per column per block instead of per document.
-const BLOCK: usize = 64;
 
 /// How hits are ranked; higher ranks come first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +45,7 @@ pub(crate) struct SearchCollector {
     pub below: Option<Rank>,
     pub filters: Arc<Vec<CompiledFilter>>,
     pub count_facets: bool,
+    pub words: Arc<WordsCache>,
 }
 
 pub(crate) struct SegmentFruit {
@@ -74,13 +74,6 @@ impl Collector for SearchCollector {
         segment_ord: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentSearch> {
-        let fast = reader.fast_fields();
-        let needs_countries =
-            self.count_facets || self.filters.iter().any(|f| f.facet == Facet::Country);
-        let countries = F_COUNTRIES
-            .iter()
-            .map(|name| fast.u64(name))
-            .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(SegmentSearch {
             segment_ord,
             rank_by: self.rank_by,
@@ -88,16 +81,8 @@ impl Collector for SearchCollector {
             below: self.below,
             filters: self.filters.clone(),
             needs_words: self.count_facets || !self.filters.is_empty(),
-            needs_countries,
-            mask: fast.u64(F_MASK)?,
-            place: fast.u64(F_PLACE)?,
-            countries,
-            key: fast.u64(F_KEY)?,
-            published: fast.i64(F_PUBLISHED)?,
-            docs: Vec::with_capacity(BLOCK),
-            scores: Vec::with_capacity(BLOCK),
-            masks: vec![0; BLOCK],
-            places: vec![0; BLOCK],
+            words: self.words.get(reader)?,
+            key: reader.fast_fields().u64(F_KEY)?,
             heap: BinaryHeap::with_capacity(self.limit + 1),
             total: 0,
             remaining: 0,
@@ -142,17 +127,10 @@ pub(crate) struct SegmentSearch {
     limit: usize,
     below: Option<Rank>,
     filters: Arc<Vec<CompiledFilter>>,
+    /// Whether documents' facet words are needed (to count or to filter).
     needs_words: bool,
-    needs_countries: bool,
-    mask: Column<u64>,
-    place: Column<u64>,
-    countries: Vec<Column<u64>>,
+    words: Arc<SegmentWords>,
     key: Column<u64>,
-    published: Column<i64>,
-    docs: Vec<DocId>,
-    scores: Vec<Score>,
-    masks: Vec<u64>,
-    places: Vec<u64>,
     /// Min-heap of the best `limit` ranks seen (the root is the worst of them).
     heap: BinaryHeap<Reverse<(Rank, DocId)>>,
     total: u64,
@@ -202,11 +180,20 @@ fn day_rank(day: i64) -> u64 {
 
 impl SegmentSearch {
     #[inline]
+    fn day(&self, doc: DocId) -> i64 {
+        self.words
+            .days
+            .get(doc as usize)
+            .copied()
+            .map_or(0, i64::from)
+    }
+
+    #[inline]
     fn primary(&self, doc: DocId, score: Score) -> u64 {
         match self.rank_by {
             RankBy::Score => score_rank(score),
-            RankBy::Newest => day_rank(single(&self.published, doc, 0)),
-            RankBy::Oldest => !day_rank(single(&self.published, doc, 0)),
+            RankBy::Newest => day_rank(self.day(doc)),
+            RankBy::Oldest => !day_rank(self.day(doc)),
         }
     }
 
@@ -257,72 +244,43 @@ impl SegmentSearch {
 }
 
 impl SegmentSearch {
-    /// Reads a block of documents' words and applies filters, counts and ranking.
-    fn flush(&mut self) {
-        let n = self.docs.len();
-        if n == 0 {
+    /// Applies the filters, counts and ranking to one document.
+    #[inline]
+    fn filter_count_offer(&mut self, doc: DocId, score: Score) {
+        let words = &*self.words;
+        let Some(w) = words.docs.get(doc as usize) else {
             return;
-        }
-        read_block(&self.mask, &self.docs, &mut self.masks[..n]);
-        read_block(&self.place, &self.docs, &mut self.places[..n]);
-        for i in 0..n {
-            let doc = self.docs[i];
-            let mut w = Words {
-                mask: self.masks[i],
-                place: self.places[i],
-                countries: [0; COUNTRY_WORDS],
-            };
-            if self.needs_countries {
-                // Only the words the mask says are non-zero: most items name one or two
-                // countries, all in one word.
-                let mut present = (w.mask >> COUNTRY_WORDS_SHIFT) & ((1 << COUNTRY_WORDS) - 1);
-                while present != 0 {
-                    let k = present.trailing_zeros() as usize;
-                    w.countries[k] = single(&self.countries[k], doc, 0);
-                    present &= present - 1;
+        };
+        let many = if w.countries == MANY_COUNTRIES {
+            words.many.get(&doc)
+        } else {
+            None
+        };
+        let mut failed = None;
+        let mut fails = 0;
+        for f in self.filters.iter() {
+            if !f.accepts(w, many) {
+                fails += 1;
+                failed = Some(f.facet);
+                if fails > 1 {
+                    break;
                 }
-            }
-            let mut failed = None;
-            let mut fails = 0;
-            for f in self.filters.iter() {
-                if !f.accepts(&w) {
-                    fails += 1;
-                    failed = Some(f.facet);
-                    if fails > 1 {
-                        break;
-                    }
-                }
-            }
-            match (fails, failed) {
-                (0, _) => {
-                    self.total += 1;
-                    if let Some(c) = self.counters.as_mut() {
-                        c.count_all(&w);
-                    }
-                    self.offer(doc, self.scores[i]);
-                }
-                (1, Some(facet)) => {
-                    if let Some(c) = self.counters.as_mut() {
-                        c.count_one(facet, &w);
-                    }
-                }
-                _ => {}
             }
         }
-        self.docs.clear();
-        self.scores.clear();
-    }
-}
-
-/// Reads one column's values for a block of documents.
-#[inline]
-fn read_block(column: &Column<u64>, docs: &[DocId], out: &mut [u64]) {
-    match column.index {
-        ColumnIndex::Full => column.values.get_vals(docs, out),
-        _ => {
-            for (d, o) in docs.iter().zip(out.iter_mut()) {
-                *o = column.first(*d).unwrap_or(0);
+        match (fails, failed) {
+            (0, _) => {
+                if let Some(c) = self.counters.as_mut() {
+                    c.count_all(w, many);
+                }
+                self.total += 1;
+                self.offer(doc, score);
             }
+            (1, Some(facet)) => {
+                if let Some(c) = self.counters.as_mut() {
+                    c.count_one(facet, w, many);
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -332,15 +290,11 @@ impl SegmentCollector for SegmentSearch {
 
     #[inline]
     fn collect(&mut self, doc: DocId, score: Score) {
-        if !self.needs_words {
+        if self.needs_words {
+            self.filter_count_offer(doc, score);
+        } else {
             self.total += 1;
             self.offer(doc, score);
-            return;
-        }
-        self.docs.push(doc);
-        self.scores.push(score);
-        if self.docs.len() == BLOCK {
-            self.flush();
         }
     }
 
@@ -351,7 +305,6 @@ impl SegmentCollector for SegmentSearch {
     }
 
     fn harvest(mut self) -> SegmentFruit {
-        self.flush();
         if let Some(c) = self.counters.as_mut() {
             c.finish();
         }

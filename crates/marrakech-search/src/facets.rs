@@ -28,6 +28,7 @@ use serde::Serialize;
 
 use crate::document::{self, Area, ItemKind, Language, OrganizationKind, SearchDocument, MIN_YEAR};
 use crate::error::ParseError;
+use crate::words::{for_each_country, DocWords};
 
 /// The facets, in the order the API lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -477,19 +478,29 @@ pub(crate) struct CompiledFilter {
 }
 
 impl CompiledFilter {
+    /// Whether a document passes this facet's filter; `many` holds its country words when
+    /// its countries do not fit a list.
     #[inline]
-    pub fn accepts(&self, w: &Words) -> bool {
+    pub fn accepts(&self, w: &DocWords, many: Option<&[u64; COUNTRY_WORDS]>) -> bool {
         match self.facet {
             Facet::Year => {
                 let y = ((w.place >> YEAR_SHIFT) & 0xff) as usize;
                 self.years[y / 64] & (1 << (y % 64)) != 0
             }
             Facet::Region => w.place & self.bits != 0,
-            Facet::Country => w
-                .countries
-                .iter()
-                .zip(self.countries.iter())
-                .any(|(a, b)| a & b != 0),
+            Facet::Country => match many {
+                Some(words) => words
+                    .iter()
+                    .zip(self.countries.iter())
+                    .any(|(a, b)| a & b != 0),
+                None => {
+                    let mut found = false;
+                    for_each_country(w.countries, |b| {
+                        found |= self.countries[b / 64] & (1 << (b % 64)) != 0
+                    });
+                    found
+                }
+            },
             _ => w.mask & self.bits != 0,
         }
     }
@@ -673,38 +684,43 @@ impl Counters {
         }
     }
 
-    /// Items name one or two countries: a loop over set bits beats vertical counting here.
+    /// Items name one or two countries: a loop over them beats vertical counting here.
     #[inline]
-    fn count_countries(&mut self, w: &Words) {
-        for (i, word) in w.countries.iter().enumerate() {
-            let mut bits = *word;
-            while bits != 0 {
-                self.countries[i * 64 + bits.trailing_zeros() as usize] += 1;
-                bits &= bits - 1;
+    fn count_countries(&mut self, w: &DocWords, many: Option<&[u64; COUNTRY_WORDS]>) {
+        match many {
+            Some(words) => {
+                for (i, word) in words.iter().enumerate() {
+                    let mut bits = *word;
+                    while bits != 0 {
+                        self.countries[i * 64 + bits.trailing_zeros() as usize] += 1;
+                        bits &= bits - 1;
+                    }
+                }
             }
+            None => for_each_country(w.countries, |b| self.countries[b] += 1),
         }
     }
 
     /// Counts all of one document's facets.
     #[inline]
-    pub fn count_all(&mut self, w: &Words) {
+    pub fn count_all(&mut self, w: &DocWords, many: Option<&[u64; COUNTRY_WORDS]>) {
         self.mask_small.add(w.mask & ((1 << FLAG_BITS) - 1));
         self.place_small.add(w.place & ((1 << AREA_BITS) - 1));
         if self.mask_small.n == 15 {
             self.finish();
         }
         self.years[((w.place >> YEAR_SHIFT) & 0xff) as usize] += 1;
-        self.count_countries(w);
+        self.count_countries(w, many);
     }
 
     /// Counts one facet of a document (the one facet whose own filter it fails: multi-select
     /// faceting, see [`crate::Index::search`]).
     #[inline]
-    pub fn count_one(&mut self, facet: Facet, w: &Words) {
+    pub fn count_one(&mut self, facet: Facet, w: &DocWords, many: Option<&[u64; COUNTRY_WORDS]>) {
         match facet {
             Facet::Year => self.years[((w.place >> YEAR_SHIFT) & 0xff) as usize] += 1,
             Facet::Region => self.place.add_at(w.place & facet.bits(), 0),
-            Facet::Country => self.count_countries(w),
+            Facet::Country => self.count_countries(w, many),
             _ => self.mask.add_at(w.mask & facet.bits(), 0),
         }
     }
@@ -802,13 +818,13 @@ mod tests {
         // Through the small counters, their flushes and a merge.
         let mut a = Counters::new();
         let mut b = Counters::new();
-        let w = |mask| Words {
+        let w = |mask| DocWords {
             mask,
-            ..Words::default()
+            ..DocWords::default()
         };
         for i in 0..40u64 {
-            a.count_all(&w(0b101 | (i & 1) << 1));
-            b.count_all(&w(0b100));
+            a.count_all(&w(0b101 | (i & 1) << 1), None);
+            b.count_all(&w(0b100), None);
         }
         a.merge(&b);
         a.finish();

@@ -43,6 +43,7 @@ use crate::document::{ItemKind, Language, SearchDocument};
 use crate::error::SearchError;
 use crate::facets::{self, FacetCounts, FacetValue, Filters, Slot, Words};
 use crate::query::{self, Clause, ParsedQuery};
+use crate::words::WordsCache;
 
 /// Characters in a snippet.
 const SNIPPET_CHARS: usize = 220;
@@ -221,6 +222,8 @@ pub struct Index {
     /// One analyzer per language, then the names analyzer; cloned per use (analysis needs
     /// `&mut`).
     analyzers: Vec<(Option<Language>, TextAnalyzer)>,
+    /// The visible segments' facet words, decoded.
+    words: Arc<WordsCache>,
 }
 
 impl Index {
@@ -276,6 +279,8 @@ impl Index {
             .chain([None])
             .zip(analysis::analyzers())
             .collect();
+        let words = Arc::new(WordsCache::default());
+        words.refresh(&reader.searcher())?;
         Ok(Index {
             index,
             reader,
@@ -283,6 +288,7 @@ impl Index {
             fields,
             options,
             analyzers,
+            words,
         })
     }
 
@@ -316,7 +322,13 @@ impl Index {
         let mut guard = self.writer()?;
         let writer = guard.as_mut().ok_or(SearchError::WriterPoisoned)?;
         commit_with_payload(writer)?;
+        self.reload()
+    }
+
+    /// Makes the last commit visible to searches, its new segments' words decoded.
+    fn reload(&self) -> Result<(), SearchError> {
         self.reader.reload()?;
+        self.words.refresh(&self.reader.searcher())?;
         Ok(())
     }
 
@@ -349,7 +361,7 @@ impl Index {
         })();
         match result {
             Ok(n) => {
-                self.reader.reload()?;
+                self.reload()?;
                 Ok(n)
             }
             Err(e) => {
@@ -368,8 +380,7 @@ impl Index {
         writer.wait_merging_threads()?;
         *guard = Some(new_writer(&self.index, &self.options)?);
         drop(guard);
-        self.reader.reload()?;
-        Ok(())
+        self.reload()
     }
 
     /// Documents visible to searches.
@@ -477,6 +488,7 @@ impl Index {
             below,
             filters: Arc::new(request.filters.compile()),
             count_facets: request.facets,
+            words: self.words.clone(),
         };
         let Fruit {
             total,
@@ -687,6 +699,14 @@ impl Index {
             snippet_html: text_html.unwrap_or_else(|| lead(&text_of(language, false))),
             languages,
         })
+    }
+
+    #[doc(hidden)]
+    pub fn xp_query(&self, text: &str) -> (Box<dyn Query>, Searcher) {
+        (
+            self.build_query(&query::parse(text)).0,
+            self.reader.searcher(),
+        )
     }
 
     /// Builds the tantivy query and collects the terms it looks for (for highlighting).

@@ -27,6 +27,7 @@ pub mod generator;
 mod glossary;
 mod index;
 pub mod query;
+mod words;
 
 #[cfg(feature = "bench")]
 pub mod bench;

@@ -3,8 +3,13 @@
 # environment, builds the runner in release mode and runs it. Extra arguments go to the
 # runner (see examples/bench.rs), e.g. `--repeat 5` or `--rpw-rows 50000`.
 #
-#   CARGO_TARGET_DIR=/var/tmp/evidence-target scripts/bench.sh
+#   scripts/bench.sh
+#
+# Environment: CARGO_TARGET_DIR (default /var/tmp/marrakech-target, shared with the
+# workspace), BENCH_VENV (the baselines' virtual environment, reused when present),
+# MARRAKECH_SHARED_DATA (the shared real data; found beside the repository otherwise).
 set -euo pipefail
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/marrakech-target}"
 
 crate="$(cd "$(dirname "$0")/.." && pwd)"
 venv="${BENCH_VENV:-${TMPDIR:-/tmp}/marrakech-evidence-bench-venv}"
@@ -33,5 +38,8 @@ else
     echo "shared data not found: the IMS and MMP import benchmarks are skipped" >&2
 fi
 
+# Built at low priority (the machine is usually shared with other builds); the measurements
+# themselves run at normal priority.
+nice cargo build --quiet --release --manifest-path "$crate/Cargo.toml" --features bench --example bench
 cargo run --quiet --release --manifest-path "$crate/Cargo.toml" --features bench \
     --example bench -- "${args[@]}" "$@"

@@ -20,6 +20,10 @@
 #   INSTALL_POSTGRES=1  when no server answers locally, install Debian's PostgreSQL, start it
 #             and set the password the default URL uses
 #   CARGO_TARGET_DIR    build directory (default /var/tmp/marrakech-target, shared with the workspace)
+#
+# The SQLite baseline uses rusqlite 0.32 (its bundled SQLite, FTS5 on): the workspace's sqlx
+# links libsqlite3-sys 0.30, and only one crate may link the native sqlite3 library, so rusqlite
+# must stay on the version that shares it.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -44,9 +48,12 @@ if [[ "${INSTALL_POSTGRES:-0}" == 1 && -z "${MARRAKECH_BENCH_POSTGRES_URL:-}" ]]
 fi
 
 # SQLite comes bundled with rusqlite (FTS5 enabled); the PostgreSQL client is pure Rust.
-cargo build --release --features bench --example bench
+# Built at low priority: the machine is usually shared with other builds.
+nice cargo build --release --features bench --example bench
 BIN="$CARGO_TARGET_DIR/release/examples/bench"
 
-echo "bench.sh: $(date -u +%Y-%m-%dT%H:%MZ), commit-less staging build, sizes $SIZES" >&2
+REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n "$(git status --porcelain -- . 2>/dev/null)" ]]; then REV="$REV + uncommitted changes"; fi
+echo "bench.sh: $(date -u +%Y-%m-%dT%H:%MZ), commit $REV, sizes $SIZES, budget ${BUDGET}s" >&2
 "$BIN" --sizes "$SIZES" --engines "$ENGINES" --budget-secs "$BUDGET" --passes "$PASSES" \
     --dir "$BENCH_DIR" --out "$OUT"

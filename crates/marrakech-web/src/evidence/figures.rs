@@ -563,27 +563,38 @@ fn cost_sources(snapshot: &Snapshot) -> Vec<SourceLine> {
     sources
 }
 
+/// Every corridor's series, summary and path to 5 %: computed once per snapshot (see
+/// [`Snapshot::corridors`]), since every remittance page and country profile reads them.
+pub fn corridor_table(snapshot: &Snapshot) -> BTreeMap<Corridor, CorridorDetail> {
+    let sources = cost_sources(snapshot);
+    corridor_series(snapshot)
+        .into_iter()
+        .filter_map(|(c, (series, names))| {
+            let mut detail = detail_of(c, &series, &names)?;
+            detail.sources = sources.clone();
+            Some((c, detail))
+        })
+        .collect()
+}
+
 /// Corridors, optionally only those from `from` and/or to `to`, in corridor order.
 pub fn corridors(
     snapshot: &Snapshot,
     from: Option<Iso3>,
     to: Option<Iso3>,
 ) -> Vec<CorridorSummary> {
-    corridor_series(snapshot)
-        .into_iter()
+    snapshot
+        .corridors
+        .iter()
         .filter(|(c, _)| {
             from.is_none_or(|f| c.source == f) && to.is_none_or(|t| c.destination == t)
         })
-        .filter_map(|(c, (series, names))| detail_of(c, &series, &names).map(|d| d.summary))
+        .map(|(_, d)| d.summary.clone())
         .collect()
 }
 
 pub fn corridor_detail(snapshot: &Snapshot, corridor: Corridor) -> Option<CorridorDetail> {
-    let mut all = corridor_series(snapshot);
-    let (series, names) = all.remove(&corridor)?;
-    let mut detail = detail_of(corridor, &series, &names)?;
-    detail.sources = cost_sources(snapshot);
-    Some(detail)
+    snapshot.corridors.get(&corridor).cloned()
 }
 
 /// One remittance service in a corridor and quarter, as objective 20(f) asks to compare them.

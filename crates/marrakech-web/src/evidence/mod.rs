@@ -76,6 +76,10 @@ pub struct Snapshot {
     pub sdmx_sets: Vec<SdmxSet>,
     /// The evidence as SDMX structures and dataflows.
     pub catalog: Option<sdmx::Catalog>,
+    /// Every remittance corridor's series and path to 5 % (provider-level figures where
+    /// there are some, published averages otherwise).
+    pub corridors:
+        std::collections::BTreeMap<marrakech_evidence::Corridor, figures::CorridorDetail>,
 }
 
 impl Snapshot {
@@ -91,6 +95,7 @@ impl Snapshot {
             missing: None,
             sdmx_sets: Vec::new(),
             catalog: None,
+            corridors: Default::default(),
         }
     }
 
@@ -192,6 +197,7 @@ impl Snapshot {
             });
         }
         snapshot.datasets = datasets;
+        snapshot.corridors = figures::corridor_table(&snapshot);
         match sdmx::catalog(&snapshot) {
             Ok(catalog) => snapshot.catalog = Some(catalog),
             Err(e) => tracing::error!(error = %e, "the SDMX structures could not be built"),

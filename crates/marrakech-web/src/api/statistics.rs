@@ -112,6 +112,21 @@ fn num(v: Option<f64>) -> String {
     .unwrap_or_default()
 }
 
+/// The answer in the negotiated format: `value` as JSON, or the CSV rows `csv` makes of it
+/// (computed only when CSV is asked for).
+fn json_or_csv<T: Serialize>(
+    format: Format,
+    value: T,
+    filename: &str,
+    header: &[&str],
+    csv: impl FnOnce(&T) -> Vec<Vec<String>>,
+) -> ApiResult<Response> {
+    match format {
+        Format::Json => Ok(Json(value).into_response()),
+        Format::Csv => Ok(csv_response(filename, header, csv(&value))?),
+    }
+}
+
 async fn snapshot(state: &AppState) -> ApiResult<std::sync::Arc<Snapshot>> {
     Ok(state.evidence.snapshot(&state.store).await?)
 }
@@ -378,24 +393,29 @@ pub async fn migrant_stock(
     let snapshot = snapshot(&state).await?;
     let profile =
         figures::stock_profile(&snapshot, area, direction, top).ok_or_else(|| no_data("ims"))?;
-    match format {
-        Format::Json => Ok(Json(profile).into_response()),
-        Format::Csv => Ok(csv_response(
-            "migrant-stock.csv",
-            &STOCK_CSV_HEADER,
-            profile.years.iter().map(|y| {
-                vec![
-                    profile.area.code.clone(),
-                    profile.area.name.clone(),
-                    profile.direction.to_owned(),
-                    y.year.to_string(),
-                    num(y.total),
-                    num(y.males),
-                    num(y.females),
-                ]
-            }),
-        )?),
-    }
+    json_or_csv(
+        format,
+        profile,
+        "migrant-stock.csv",
+        &STOCK_CSV_HEADER,
+        |profile| {
+            profile
+                .years
+                .iter()
+                .map(|y| {
+                    vec![
+                        profile.area.code.clone(),
+                        profile.area.name.clone(),
+                        profile.direction.to_owned(),
+                        y.year.to_string(),
+                        num(y.total),
+                        num(y.males),
+                        num(y.females),
+                    ]
+                })
+                .collect()
+        },
+    )
 }
 
 const MAP_CSV_HEADER: [&str; 7] = [
@@ -438,24 +458,29 @@ pub async fn migrant_stock_map(
             "the migrant stock release has no figures for this year",
         )
     })?;
-    match format {
-        Format::Json => Ok(Json(map).into_response()),
-        Format::Csv => Ok(csv_response(
-            &format!("migrant-stock-{}.csv", map.year),
-            &MAP_CSV_HEADER,
-            map.countries.iter().map(|c| {
-                vec![
-                    c.place.code.clone(),
-                    c.place.name.clone(),
-                    map.year.to_string(),
-                    num(Some(c.immigrants)),
-                    num(c.females),
-                    num(c.share_female),
-                    num(c.share_of_world),
-                ]
-            }),
-        )?),
-    }
+    let filename = format!("migrant-stock-{}.csv", map.year);
+    json_or_csv(
+        format,
+        map,
+        &filename,
+        &MAP_CSV_HEADER,
+        |map| {
+            map.countries
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.place.code.clone(),
+                        c.place.name.clone(),
+                        map.year.to_string(),
+                        num(Some(c.immigrants)),
+                        num(c.females),
+                        num(c.share_female),
+                        num(c.share_of_world),
+                    ]
+                })
+                .collect()
+        },
+    )
 }
 
 /// Migrants born in one country and living in another, by year and sex.
@@ -483,23 +508,28 @@ pub async fn migrant_stock_corridor(
     let snapshot = snapshot(&state).await?;
     let corridor =
         figures::stock_corridor(&snapshot, origin, destination).ok_or_else(|| no_data("ims"))?;
-    match format {
-        Format::Json => Ok(Json(corridor).into_response()),
-        Format::Csv => Ok(csv_response(
-            "migrant-stock-corridor.csv",
-            &["origin", "destination", "year", "total", "males", "females"],
-            corridor.years.iter().map(|y| {
-                vec![
-                    corridor.origin.code.clone(),
-                    corridor.destination.code.clone(),
-                    y.year.to_string(),
-                    num(y.total),
-                    num(y.males),
-                    num(y.females),
-                ]
-            }),
-        )?),
-    }
+    json_or_csv(
+        format,
+        corridor,
+        "migrant-stock-corridor.csv",
+        &["origin", "destination", "year", "total", "males", "females"],
+        |corridor| {
+            corridor
+                .years
+                .iter()
+                .map(|y| {
+                    vec![
+                        corridor.origin.code.clone(),
+                        corridor.destination.code.clone(),
+                        y.year.to_string(),
+                        num(y.total),
+                        num(y.males),
+                        num(y.females),
+                    ]
+                })
+                .collect()
+        },
+    )
 }
 
 const COST_CSV_HEADER: [&str; 10] = [
@@ -535,27 +565,32 @@ pub async fn remittance_costs(
         figures::CostBasis::ProviderLevel => "provider-level",
         figures::CostBasis::CorridorAverages => "corridor-averages",
     };
-    match format {
-        Format::Json => Ok(Json(series).into_response()),
-        Format::Csv => Ok(csv_response(
-            "remittance-costs.csv",
-            &COST_CSV_HEADER,
-            series.quarters.iter().map(|q| {
-                vec![
-                    q.quarter.clone(),
-                    num(q.global_average),
-                    num(q.smart),
-                    num(q.corridor_mean),
-                    num(q.weighted_average),
-                    q.corridors.to_string(),
-                    q.corridors_above_5.to_string(),
-                    num(q.share_above_5),
-                    opt(&q.services),
-                    basis.to_owned(),
-                ]
-            }),
-        )?),
-    }
+    json_or_csv(
+        format,
+        series,
+        "remittance-costs.csv",
+        &COST_CSV_HEADER,
+        |series| {
+            series
+                .quarters
+                .iter()
+                .map(|q| {
+                    vec![
+                        q.quarter.clone(),
+                        num(q.global_average),
+                        num(q.smart),
+                        num(q.corridor_mean),
+                        num(q.weighted_average),
+                        q.corridors.to_string(),
+                        q.corridors_above_5.to_string(),
+                        num(q.share_above_5),
+                        opt(&q.services),
+                        basis.to_owned(),
+                    ]
+                })
+                .collect()
+        },
+    )
 }
 
 fn iso3_param(params: &mut Params, name: &str) -> Result<Option<Iso3>, AppError> {
@@ -722,44 +757,50 @@ pub async fn remittance_providers(
     params.finish()?;
     let snapshot = snapshot(&state).await?;
     let comparison = figures::providers(&snapshot, Corridor::new(from, to), quarter, amount);
-    match format {
-        Format::Json => Ok(Json(comparison).into_response()),
-        Format::Csv => Ok(csv_response(
-            &format!("providers-{}-{}.csv", from.as_str(), to.as_str()),
-            &[
-                "rank",
-                "firm",
-                "firm_type",
-                "instrument",
-                "access_point",
-                "speed",
-                "transparent",
-                "usd200_fee",
-                "usd200_fx_margin",
-                "usd200_total",
-                "usd500_fee",
-                "usd500_fx_margin",
-                "usd500_total",
-            ],
-            comparison.providers.iter().enumerate().map(|(i, p)| {
-                vec![
-                    (i + 1).to_string(),
-                    p.firm.clone(),
-                    opt(&p.firm_type),
-                    opt(&p.instrument),
-                    opt(&p.access_point),
-                    opt(&p.speed),
-                    opt(&p.transparent),
-                    num(p.usd200_fee),
-                    num(p.usd200_fx_margin),
-                    num(p.usd200_total),
-                    num(p.usd500_fee),
-                    num(p.usd500_fx_margin),
-                    num(p.usd500_total),
-                ]
-            }),
-        )?),
-    }
+    json_or_csv(
+        format,
+        comparison,
+        &format!("providers-{}-{}.csv", from.as_str(), to.as_str()),
+        &[
+            "rank",
+            "firm",
+            "firm_type",
+            "instrument",
+            "access_point",
+            "speed",
+            "transparent",
+            "usd200_fee",
+            "usd200_fx_margin",
+            "usd200_total",
+            "usd500_fee",
+            "usd500_fx_margin",
+            "usd500_total",
+        ],
+        |comparison| {
+            comparison
+                .providers
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    vec![
+                        (i + 1).to_string(),
+                        p.firm.clone(),
+                        opt(&p.firm_type),
+                        opt(&p.instrument),
+                        opt(&p.access_point),
+                        opt(&p.speed),
+                        opt(&p.transparent),
+                        num(p.usd200_fee),
+                        num(p.usd200_fx_margin),
+                        num(p.usd200_total),
+                        num(p.usd500_fee),
+                        num(p.usd500_fx_margin),
+                        num(p.usd500_total),
+                    ]
+                })
+                .collect()
+        },
+    )
 }
 
 pub(crate) fn incident_filter(params: &mut Params) -> Result<IncidentFilter, AppError> {
@@ -802,28 +843,33 @@ pub async fn missing_migrants(
     let snapshot = snapshot(&state).await?;
     let breakdown =
         figures::missing_breakdown(&snapshot, by, &filter).ok_or_else(|| no_data("mmp"))?;
-    match format {
-        Format::Json => Ok(Json(breakdown).into_response()),
-        Format::Csv => Ok(csv_response(
-            &format!("missing-migrants-by-{}.csv", by.as_str()),
-            &[
-                by.as_str(),
-                "incidents",
-                "dead",
-                "missing",
-                "dead_and_missing",
-            ],
-            breakdown.rows.iter().map(|r| {
-                vec![
-                    r.key.clone(),
-                    r.incidents.to_string(),
-                    r.dead.to_string(),
-                    r.missing.to_string(),
-                    r.dead_and_missing.to_string(),
-                ]
-            }),
-        )?),
-    }
+    json_or_csv(
+        format,
+        breakdown,
+        &format!("missing-migrants-by-{}.csv", by.as_str()),
+        &[
+            by.as_str(),
+            "incidents",
+            "dead",
+            "missing",
+            "dead_and_missing",
+        ],
+        |breakdown| {
+            breakdown
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.key.clone(),
+                        r.incidents.to_string(),
+                        r.dead.to_string(),
+                        r.missing.to_string(),
+                        r.dead_and_missing.to_string(),
+                    ]
+                })
+                .collect()
+        },
+    )
 }
 
 /// Incidents with their coordinates: the points of the map.

@@ -459,28 +459,22 @@ pub async fn migrant_stock_map(
         )
     })?;
     let filename = format!("migrant-stock-{}.csv", map.year);
-    json_or_csv(
-        format,
-        map,
-        &filename,
-        &MAP_CSV_HEADER,
-        |map| {
-            map.countries
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.place.code.clone(),
-                        c.place.name.clone(),
-                        map.year.to_string(),
-                        num(Some(c.immigrants)),
-                        num(c.females),
-                        num(c.share_female),
-                        num(c.share_of_world),
-                    ]
-                })
-                .collect()
-        },
-    )
+    json_or_csv(format, map, &filename, &MAP_CSV_HEADER, |map| {
+        map.countries
+            .iter()
+            .map(|c| {
+                vec![
+                    c.place.code.clone(),
+                    c.place.name.clone(),
+                    map.year.to_string(),
+                    num(Some(c.immigrants)),
+                    num(c.females),
+                    num(c.share_female),
+                    num(c.share_of_world),
+                ]
+            })
+            .collect()
+    })
 }
 
 /// Migrants born in one country and living in another, by year and sex.

@@ -20,7 +20,7 @@ use marrakech_charts::{
 };
 use marrakech_core::countries::{Country, Reference, M49};
 use marrakech_evidence::codes::{Corridor, Iso3};
-use marrakech_evidence::stock::{Area, Direction};
+use marrakech_evidence::stock::{Area, Direction, StockFigures};
 
 use super::countries::Choice;
 use super::{Layout, Section};
@@ -151,6 +151,60 @@ impl Figures {
             )),
         })
     }
+}
+
+/// Migrants by year: total, women and men.
+fn stock_by_sex_chart(id: &str, title: String, years: &[StockFigures]) -> LineChart {
+    let x = |y: &StockFigures| y.year.to_string();
+    LineChart::new(id, title)
+        .unit(Unit::Persons)
+        .y_label("Migrants")
+        .x_label("Year")
+        .series("Total", years.iter().map(|y| (x(y), y.total)))
+        .series("Women", years.iter().map(|y| (x(y), y.females)))
+        .series("Men", years.iter().map(|y| (x(y), y.males)))
+}
+
+/// The largest origins or destinations, in the order given.
+fn counterparts_chart(id: &str, title: String, top: &[figures::Counterpart]) -> BarChart {
+    BarChart::new(id, title)
+        .unit(Unit::Persons)
+        .value_label("Migrants")
+        .category_label("Country")
+        .bars(top.iter().map(|c| (c.place.name.clone(), c.migrants)))
+        .order(Order::AsGiven)
+}
+
+/// A corridor's cost by quarter against its straight path to 5 % by 2030.
+fn corridor_cost_chart(id: &str, title: String, detail: &figures::CorridorDetail) -> LineChart {
+    LineChart::new(id, title)
+        .unit(Unit::Percent)
+        .y_label("Cost, % of the amount sent")
+        .x_label("Quarter")
+        .decimals(2)
+        .series(
+            "Corridor average",
+            detail.points.iter().map(|p| (p.quarter.clone(), p.cost)),
+        )
+        .series(
+            "Path to 5 % by 2030",
+            detail.points.iter().map(|p| (p.quarter.clone(), p.path)),
+        )
+        .reference_line(CORRIDOR_TARGET, "5 %")
+}
+
+/// Dead and missing migrants stacked by row (a year each).
+fn dead_and_missing_chart(id: &str, title: String, rows: &[figures::MissingRow]) -> ColumnChart {
+    ColumnChart::new(id, title)
+        .mode(BarMode::Stacked)
+        .unit(Unit::Persons)
+        .y_label("People")
+        .x_label("Year")
+        .series("Dead", rows.iter().map(|r| (r.key.clone(), r.dead as f64)))
+        .series(
+            "Missing",
+            rows.iter().map(|r| (r.key.clone(), r.missing as f64)),
+        )
 }
 
 fn html(t: &impl Template) -> PageResult<Response> {
@@ -403,20 +457,14 @@ pub async fn migrant_stock(
         if let Some(c) = figures::stock_corridor(&snapshot, o.m49, d.m49) {
             corridor_empty = c.years.is_empty();
             if !corridor_empty {
-                let x = |y: &marrakech_evidence::stock::StockFigures| y.year.to_string();
-                let chart = LineChart::new(
+                let chart = stock_by_sex_chart(
                     "corridor",
                     format!(
                         "Born in {}, living in {}",
                         c.origin.name, c.destination.name
                     ),
-                )
-                .unit(Unit::Persons)
-                .y_label("Migrants")
-                .x_label("Year")
-                .series("Total", c.years.iter().map(|y| (x(y), y.total)))
-                .series("Women", c.years.iter().map(|y| (x(y), y.females)))
-                .series("Men", c.years.iter().map(|y| (x(y), y.males)));
+                    &c.years,
+                );
                 let title = format!(
                     "Migrants born in {} living in {}",
                     c.origin.name, c.destination.name
@@ -442,12 +490,7 @@ pub async fn migrant_stock(
             ),
             Direction::Emigrants => format!("Where migrants born in {} live, {year}", country.name),
         };
-        let chart = BarChart::new(id, title.clone())
-            .unit(Unit::Persons)
-            .value_label("Migrants")
-            .category_label("Country")
-            .bars(p.top.iter().map(|c| (c.place.name.clone(), c.migrants)))
-            .order(Order::AsGiven);
+        let chart = counterparts_chart(id, title.clone(), &p.top);
         figs.add(&chart, id, title, &sources, Vec::new())?;
     }
     if let Some(answer) = figs.csv_answer(&csv) {
@@ -726,23 +769,11 @@ pub async fn remittance_costs(
                             _ => String::new(),
                         }
                     ));
-                    let chart = LineChart::new(
+                    let chart = corridor_cost_chart(
                         "corridor-cost",
                         format!("Cost of sending USD 200 from {} to {}", f.name, t.name),
-                    )
-                    .unit(Unit::Percent)
-                    .y_label("Cost, % of the amount sent")
-                    .x_label("Quarter")
-                    .decimals(2)
-                    .series(
-                        "Corridor average",
-                        detail.points.iter().map(|p| (p.quarter.clone(), p.cost)),
-                    )
-                    .series(
-                        "Path to 5 % by 2030",
-                        detail.points.iter().map(|p| (p.quarter.clone(), p.path)),
-                    )
-                    .reference_line(CORRIDOR_TARGET, "5 %");
+                        &detail,
+                    );
                     let mut notes = Vec::new();
                     if detail
                         .points
@@ -949,24 +980,10 @@ pub async fn missing_migrants(
     };
     let mut figs = Figures::new("/evidence/missing-migrants", query);
     let sources = [by_year.source.clone()];
-    let trend = ColumnChart::new(
+    let trend = dead_and_missing_chart(
         "by-year",
         format!("Dead and missing migrants by year{scope}"),
-    )
-    .mode(BarMode::Stacked)
-    .unit(Unit::Persons)
-    .y_label("People")
-    .x_label("Year")
-    .series(
-        "Dead",
-        by_year.rows.iter().map(|r| (r.key.clone(), r.dead as f64)),
-    )
-    .series(
-        "Missing",
-        by_year
-            .rows
-            .iter()
-            .map(|r| (r.key.clone(), r.missing as f64)),
+        &by_year.rows,
     );
     figs.add(
         &trend,
@@ -1154,22 +1171,10 @@ pub async fn country_profile(
                 ),
             ));
         }
-        let x = |y: &marrakech_evidence::stock::StockFigures| y.year.to_string();
-        let trend = LineChart::new(id, title.clone())
-            .unit(Unit::Persons)
-            .y_label("Migrants")
-            .x_label("Year")
-            .series("Total", p.years.iter().map(|y| (x(y), y.total)))
-            .series("Women", p.years.iter().map(|y| (x(y), y.females)))
-            .series("Men", p.years.iter().map(|y| (x(y), y.males)));
+        let trend = stock_by_sex_chart(id, title.clone(), &p.years);
         figs.add(&trend, id, format!("{title}, by sex"), &sources, Vec::new())?;
         let top_id = format!("{id}-top");
-        let top = BarChart::new(top_id.clone(), format!("{title}: {top_title}"))
-            .unit(Unit::Persons)
-            .value_label("Migrants")
-            .category_label("Country")
-            .bars(p.top.iter().map(|c| (c.place.name.clone(), c.migrants)))
-            .order(Order::AsGiven);
+        let top = counterparts_chart(&top_id, format!("{title}: {top_title}"), &p.top);
         figs.add(
             &top,
             &top_id,
@@ -1202,20 +1207,7 @@ pub async fn country_profile(
                     "Cost of sending USD 200 from {} to {}",
                     detail.summary.from.name, detail.summary.to.name
                 );
-                let chart = LineChart::new("remittance-cost", title.clone())
-                    .unit(Unit::Percent)
-                    .y_label("Cost, % of the amount sent")
-                    .x_label("Quarter")
-                    .decimals(2)
-                    .series(
-                        "Corridor average",
-                        detail.points.iter().map(|p| (p.quarter.clone(), p.cost)),
-                    )
-                    .series(
-                        "Path to 5 % by 2030",
-                        detail.points.iter().map(|p| (p.quarter.clone(), p.path)),
-                    )
-                    .reference_line(CORRIDOR_TARGET, "5 %")
+                let chart = corridor_cost_chart("remittance-cost", title.clone(), &detail)
                     .reference_line(AVERAGE_TARGET, "3 %");
                 figs.add(
                     &chart,
@@ -1233,19 +1225,7 @@ pub async fn country_profile(
     let mut missing_grouping = None;
     if let Some((grouping, b)) = figures::missing_in_region_of(&snapshot, country) {
         let title = format!("Dead and missing migrants in {grouping}, by year");
-        let chart = ColumnChart::new("missing", title.clone())
-            .mode(BarMode::Stacked)
-            .unit(Unit::Persons)
-            .y_label("People")
-            .x_label("Year")
-            .series(
-                "Dead",
-                b.rows.iter().map(|r| (r.key.clone(), r.dead as f64)),
-            )
-            .series(
-                "Missing",
-                b.rows.iter().map(|r| (r.key.clone(), r.missing as f64)),
-            );
+        let chart = dead_and_missing_chart("missing", title.clone(), &b.rows);
         figs.add(
             &chart,
             "missing",

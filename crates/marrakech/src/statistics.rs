@@ -501,16 +501,9 @@ fn progress_bar(visible: bool) -> ProgressBar {
     bar
 }
 
+/// `1,234,567`, as the pages write counts.
 fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    marrakech_charts::format_thousands(n as f64, 0)
 }
 
 /// `marrakech import KIND FILE`.

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod compact;
 pub mod countries;
+pub mod hub;
 pub mod knowledge;
 pub mod policy;
 

@@ -307,10 +307,19 @@ pub enum Action {
     ReviewKnowledge,
     /// Assign reviewers, publish, return or reject, run calls for practices.
     ModerateKnowledge,
+    /// Submit a support request to the connection hub for one's country, follow it, comment
+    /// on it, withdraw it or make it public.
+    RequestSupport,
+    /// Run the connection hub: assign officers, move requests through their stages, accept
+    /// or dismiss suggestions, set up teams and funding, keep the partner registry.
+    ProcessRequests,
+    /// See a support request: its country, the secretariat and the organizations engaged on
+    /// it, or everyone once its country makes it public.
+    ReadRequest,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::ReadPublic,
         Action::UseAccount,
         Action::ManageUsers,
@@ -322,6 +331,9 @@ impl Action {
         Action::SubmitKnowledge,
         Action::ReviewKnowledge,
         Action::ModerateKnowledge,
+        Action::RequestSupport,
+        Action::ProcessRequests,
+        Action::ReadRequest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -337,6 +349,9 @@ impl Action {
             Action::SubmitKnowledge => "submit-knowledge",
             Action::ReviewKnowledge => "review-knowledge",
             Action::ModerateKnowledge => "moderate-knowledge",
+            Action::RequestSupport => "request-support",
+            Action::ProcessRequests => "process-requests",
+            Action::ReadRequest => "read-request",
         }
     }
 
@@ -360,6 +375,13 @@ pub enum Resource<'a> {
         submitter: &'a str,
         organization: Option<&'a str>,
         country: Option<M49>,
+    },
+    /// A hub support request: the countries that made it, whether it is public, and the
+    /// organizations engaged on it (its team).
+    Request {
+        countries: &'a [M49],
+        public: bool,
+        engaged: &'a [String],
     },
 }
 
@@ -419,6 +441,14 @@ pub fn role_may(role: &Role, action: Action) -> bool {
         ),
         ReviewKnowledge => matches!(role, Role::Reviewer { .. }),
         ModerateKnowledge => matches!(role, Role::Administrator | Role::Secretariat),
+        RequestSupport => matches!(role, Role::FocalPoint { .. }),
+        // Requests are confidential to their country: the administrator, who runs the
+        // platform, does not process or read them.
+        ProcessRequests => matches!(role, Role::Secretariat),
+        ReadRequest => matches!(
+            role,
+            Role::Secretariat | Role::FocalPoint { .. } | Role::Contributor { .. }
+        ),
     }
 }
 
@@ -452,6 +482,19 @@ fn role_may_on(role: &Role, action: Action, resource: Resource<'_>) -> bool {
             Action::SubmitKnowledge,
             Resource::Item { country: owner, .. },
         ) => owner == Some(*country),
+        // A focal point sees and acts on their own country's requests; a contributor sees
+        // those their organization is engaged on.
+        (
+            Role::FocalPoint { country },
+            Action::RequestSupport | Action::ReadRequest,
+            Resource::Request { countries, .. },
+        ) => countries.contains(country),
+        (
+            Role::Contributor { organization },
+            Action::ReadRequest,
+            Resource::Request { engaged, .. },
+        ) => engaged.contains(organization),
+        (Role::Contributor { .. }, Action::ReadRequest, _) => false,
         _ => true,
     }
 }
@@ -459,6 +502,10 @@ fn role_may_on(role: &Role, action: Action, resource: Resource<'_>) -> bool {
 /// The policy: may `actor` take `action` on `resource`?
 pub fn decide(actor: &Actor, action: Action, resource: Resource<'_>) -> Decision {
     if action == Action::ReadPublic {
+        return Decision::Allow;
+    }
+    // A request its country made public is read like anything published.
+    if let (Action::ReadRequest, Resource::Request { public: true, .. }) = (action, resource) {
         return Decision::Allow;
     }
     let Some(user) = actor.user_id.as_deref() else {
@@ -661,7 +708,14 @@ mod tests {
         // Administrators may do everything but write or review content: that is the
         // secretariat's, the contributors' and the reviewers' work.
         for action in Action::ALL {
-            let content = matches!(action, Action::SubmitKnowledge | Action::ReviewKnowledge);
+            let content = matches!(
+                action,
+                Action::SubmitKnowledge
+                    | Action::ReviewKnowledge
+                    | Action::RequestSupport
+                    | Action::ProcessRequests
+                    | Action::ReadRequest
+            );
             assert_eq!(
                 role_may(&Role::Administrator, action),
                 !content,
@@ -727,6 +781,61 @@ mod tests {
             decide(&secretariat, Action::ModerateKnowledge, item(None, None)),
             Decision::Allow
         );
+    }
+
+    #[test]
+    fn a_request_is_seen_by_its_countries_the_secretariat_and_engaged_partners() {
+        let mexico = M49::new(484).unwrap();
+        let philippines = M49::new(608).unwrap();
+        let countries = [mexico];
+        let engaged = vec!["org-a".to_owned()];
+        let confidential = Resource::Request {
+            countries: &countries,
+            public: false,
+            engaged: &engaged,
+        };
+        let allowed =
+            |actor: &Actor, action| decide(actor, action, confidential) == Decision::Allow;
+        let own = user(vec![Role::FocalPoint { country: mexico }]);
+        let other = user(vec![Role::FocalPoint {
+            country: philippines,
+        }]);
+        assert!(allowed(&own, Action::ReadRequest) && allowed(&own, Action::RequestSupport));
+        assert!(!allowed(&other, Action::ReadRequest) && !allowed(&other, Action::RequestSupport));
+        assert!(allowed(&user(vec![Role::Secretariat]), Action::ReadRequest));
+        assert!(allowed(
+            &user(vec![Role::Secretariat]),
+            Action::ProcessRequests
+        ));
+        assert!(!allowed(
+            &user(vec![Role::Administrator]),
+            Action::ReadRequest
+        ));
+        let partner = |org: &str| {
+            user(vec![Role::Contributor {
+                organization: org.into(),
+            }])
+        };
+        assert!(allowed(&partner("org-a"), Action::ReadRequest));
+        assert!(!allowed(&partner("org-b"), Action::ReadRequest));
+        assert!(!allowed(&partner("org-a"), Action::ProcessRequests));
+        assert_eq!(
+            decide(&Actor::anonymous(), Action::ReadRequest, confidential),
+            Decision::SignInRequired
+        );
+        let public = Resource::Request {
+            countries: &countries,
+            public: true,
+            engaged: &engaged,
+        };
+        assert_eq!(
+            decide(&Actor::anonymous(), Action::ReadRequest, public),
+            Decision::Allow
+        );
+        assert!(matches!(
+            decide(&other, Action::RequestSupport, public),
+            Decision::Forbidden(_)
+        ));
     }
 
     #[test]

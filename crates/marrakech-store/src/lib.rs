@@ -15,6 +15,7 @@
 
 mod accounts;
 mod audit;
+pub mod hub;
 pub mod knowledge;
 mod outbox;
 pub mod personal;

@@ -9,6 +9,7 @@ pub mod auth;
 mod csv_out;
 pub mod error;
 pub mod evidence;
+pub mod hub;
 mod knowledge_input;
 pub mod mail;
 mod markdown;
@@ -52,6 +53,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// Behind a reverse proxy: take the client's address from X-Forwarded-For.
     pub trust_forwarded: bool,
+    /// The connection hub's matching weights.
+    pub hub_weights: marrakech_hub::Weights,
 }
 
 impl Default for WebConfig {
@@ -62,6 +65,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             public_url: "http://127.0.0.1:8080".to_owned(),
             trust_forwarded: false,
+            hub_weights: marrakech_hub::Weights::default(),
         }
     }
 }
@@ -76,6 +80,8 @@ pub struct AppState {
     pub search: Arc<search::Search>,
     /// The evidence data sets and the figures computed from them.
     pub evidence: Arc<evidence::Evidence>,
+    /// The connection hub's matcher.
+    pub hub: Arc<hub::Hub>,
 }
 
 /// Content-Security-Policy: nothing inline, nothing from elsewhere, never framed.
@@ -121,6 +127,7 @@ pub fn app_with_search(
         access: routes::access_table(&specs),
         search,
         evidence,
+        hub: Arc::new(hub::Hub::new(config.hub_weights.clone())),
     };
     let mut router = routed
         .route_layer(axum::middleware::from_fn_with_state(

@@ -31,6 +31,10 @@ const SUBMITTERS: &[&str] = &["secretariat", "focal-point", "contributor"];
 /// Who runs the knowledge workflow.
 const MODERATORS: &[&str] = &["administrator", "secretariat"];
 const REVIEWERS: &[&str] = &["reviewer-internal", "reviewer-external"];
+/// Who processes hub requests: the secretariat alone.
+const SECRETARIAT: &[&str] = &["secretariat"];
+/// Who requests support: focal points.
+const FOCAL_POINTS: &[&str] = &["focal-point"];
 
 enum Send {
     Nothing,
@@ -362,6 +366,7 @@ fn cases(f: &Fixture) -> Vec<Case> {
         &format!("/api/v1/organizations/{a}"),
     ));
     list.extend(knowledge_cases(bogus));
+    list.extend(hub_cases(bogus, a));
     list
 }
 
@@ -718,6 +723,315 @@ fn knowledge_cases(bogus: &'static str) -> Vec<Case> {
     list
 }
 
+/// The connection hub. Routes on one request take a bogus id here (a 404 for whoever passes
+/// the gate); `hub_requests_stay_with_their_country` runs them on a real request.
+fn hub_cases(bogus: &'static str, org_a: &str) -> Vec<Case> {
+    use Send::*;
+    let request = |suffix: &str| format!("/hub/requests/{bogus}{suffix}");
+    let api = |suffix: &str| format!("/api/v1/hub/requests/{bogus}{suffix}");
+    let case = |method, route, path: String, send, allowed| Case {
+        method,
+        route,
+        path,
+        send,
+        allowed,
+    };
+    vec![
+        case("GET", "/hub", "/hub".into(), Nothing, ALL),
+        case("GET", "/hub/requests", "/hub/requests".into(), Nothing, ALL),
+        case(
+            "GET",
+            "/hub/requests/new",
+            "/hub/requests/new".into(),
+            Nothing,
+            FOCAL_POINTS,
+        ),
+        case(
+            "POST",
+            "/hub/requests/new",
+            "/hub/requests/new".into(),
+            Form(vec![]),
+            FOCAL_POINTS,
+        ),
+        case("GET", "/hub/requests/{id}", request(""), Nothing, ALL),
+        case(
+            "GET",
+            "/hub/requests/{id}/matching",
+            request("/matching"),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/matching",
+            request("/matching"),
+            Form(vec![]),
+            SECRETARIAT,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/suggestions/{suggestion}",
+            request(&format!("/suggestions/{bogus}")),
+            Form(vec![("decision", "accept")]),
+            SECRETARIAT,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/assign",
+            request("/assign"),
+            Form(vec![]),
+            SECRETARIAT,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/stage",
+            request("/stage"),
+            Form(vec![("to", "withdrawn")]),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/visibility",
+            request("/visibility"),
+            Form(vec![]),
+            FOCAL_POINTS,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/comments",
+            request("/comments"),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/attachments",
+            request("/attachments"),
+            Form(vec![]),
+            SIGNED_IN,
+        ),
+        case(
+            "GET",
+            "/hub/files/{id}",
+            format!("/hub/files/{bogus}"),
+            Nothing,
+            ALL,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/team",
+            request("/team"),
+            Form(vec![]),
+            SECRETARIAT,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/team/{member}/remove",
+            request(&format!("/team/{bogus}/remove")),
+            Form(vec![]),
+            SECRETARIAT,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/funding",
+            request("/funding"),
+            Form(vec![]),
+            SECRETARIAT,
+        ),
+        case(
+            "GET",
+            "/hub/requests/{id}/concept-note",
+            request("/concept-note"),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/hub/requests/{id}/concept-note",
+            request("/concept-note"),
+            Form(vec![]),
+            SECRETARIAT,
+        ),
+        case(
+            "GET",
+            "/hub/queue",
+            "/hub/queue".into(),
+            Nothing,
+            SECRETARIAT,
+        ),
+        case(
+            "GET",
+            "/hub/dashboard",
+            "/hub/dashboard".into(),
+            Nothing,
+            SECRETARIAT,
+        ),
+        case("GET", "/hub/partners", "/hub/partners".into(), Nothing, ALL),
+        case(
+            "GET",
+            "/hub/partners/{id}",
+            format!("/hub/partners/{org_a}"),
+            Nothing,
+            ALL,
+        ),
+        case(
+            "GET",
+            "/hub/partners/{id}/edit",
+            format!("/hub/partners/{org_a}/edit"),
+            Nothing,
+            ORGANIZATION_A_EDITORS,
+        ),
+        case(
+            "POST",
+            "/hub/partners/{id}/edit",
+            format!("/hub/partners/{org_a}/edit"),
+            Form(vec![]),
+            ORGANIZATION_A_EDITORS,
+        ),
+        case(
+            "GET",
+            "/api/v1/hub/requests",
+            "/api/v1/hub/requests".into(),
+            Nothing,
+            ALL,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests",
+            "/api/v1/hub/requests".into(),
+            Json(json!({})),
+            FOCAL_POINTS,
+        ),
+        case("GET", "/api/v1/hub/requests/{id}", api(""), Nothing, ALL),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/transitions",
+            api("/transitions"),
+            Json(json!({"to": "withdrawn"})),
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/assignment",
+            api("/assignment"),
+            Json(json!({"officer": bogus})),
+            SECRETARIAT,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/visibility",
+            api("/visibility"),
+            Json(json!({"public": true})),
+            FOCAL_POINTS,
+        ),
+        case(
+            "GET",
+            "/api/v1/hub/requests/{id}/comments",
+            api("/comments"),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/comments",
+            api("/comments"),
+            Json(json!({"body": "x"})),
+            SIGNED_IN,
+        ),
+        case(
+            "GET",
+            "/api/v1/hub/requests/{id}/suggestions",
+            api("/suggestions"),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/suggestions",
+            api("/suggestions"),
+            Json(json!({})),
+            SECRETARIAT,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/suggestions/{suggestion}",
+            api(&format!("/suggestions/{bogus}")),
+            Json(json!({"decision": "accept"})),
+            SECRETARIAT,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/team",
+            api("/team"),
+            Json(json!({"role": "lead", "name": "Ministry"})),
+            SECRETARIAT,
+        ),
+        case(
+            "DELETE",
+            "/api/v1/hub/requests/{id}/team/{member}",
+            api(&format!("/team/{bogus}")),
+            Nothing,
+            SECRETARIAT,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/funding",
+            api("/funding"),
+            Json(json!({"source": "start-up-fund", "status": "identified"})),
+            SECRETARIAT,
+        ),
+        case(
+            "GET",
+            "/api/v1/hub/requests/{id}/concept-note",
+            api("/concept-note"),
+            Nothing,
+            SIGNED_IN,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/concept-note",
+            api("/concept-note"),
+            Json(json!({})),
+            SECRETARIAT,
+        ),
+        case(
+            "GET",
+            "/api/v1/hub/partners",
+            "/api/v1/hub/partners".into(),
+            Nothing,
+            ALL,
+        ),
+        case(
+            "GET",
+            "/api/v1/hub/partners/{id}",
+            format!("/api/v1/hub/partners/{org_a}"),
+            Nothing,
+            ALL,
+        ),
+        case(
+            "PUT",
+            "/api/v1/hub/partners/{id}",
+            format!("/api/v1/hub/partners/{org_a}"),
+            Json(json!({})),
+            ORGANIZATION_A_EDITORS,
+        ),
+        case(
+            "GET",
+            "/api/v1/hub/statistics",
+            "/api/v1/hub/statistics".into(),
+            Nothing,
+            ALL,
+        ),
+        case(
+            "GET",
+            "/api/v1/hub/dashboard",
+            "/api/v1/hub/dashboard".into(),
+            Nothing,
+            SECRETARIAT,
+        ),
+    ]
+}
+
 /// Refused: 401 or 403; a page asked for with GET may instead send the public to sign in.
 fn refused(method: &str, answer: &Answer) -> bool {
     matches!(answer.status.as_u16(), 401 | 403)
@@ -860,4 +1174,186 @@ async fn resource_rules_hold(store: &TestStore) {
     assert_eq!(own.status, 403);
 }
 
-backend_tests!(every_route_against_every_role, resource_rules_hold);
+/// A valid request body, for Mexico's focal point.
+pub fn hub_request_body(title: &str) -> serde_json::Value {
+    json!({
+        "title": title,
+        "description": "Our ministry of labour needs data on departures of seasonal workers.",
+        "objectives": ["obj-1", "obj-6"],
+        "actions": ["obj-6-a"],
+        "countries": ["MEX"],
+        "support": ["data", "technical-assistance"],
+        "languages": ["es", "en"],
+    })
+}
+
+/// Every route on one request, run on a real, confidential request of Mexico's: another
+/// country's focal point, a contributor whose organization is not engaged, a reviewer, the
+/// administrator and the public are refused (401, 403 or 404, never an answer), while
+/// Mexico's focal point reads it. Once Mexico makes it public, everyone reads it, and still
+/// nobody else acts on it.
+async fn hub_requests_stay_with_their_country(store: &TestStore) {
+    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let _ = store;
+    let other = f
+        .store
+        .create_user(
+            &marrakech_store::AuditContext::system(),
+            &marrakech_store::NewUser {
+                email: "focal-point-philippines@example.org".into(),
+                display_name: "Test other focal point".into(),
+                password_hash: None,
+                status: marrakech_store::UserStatus::Active,
+                roles: vec![marrakech_core::policy::Role::FocalPoint {
+                    country: marrakech_core::countries::M49::new(608).unwrap(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    f.users.insert("other-focal-point", other);
+    let title = "Confidential seasonal worker data for Mexico";
+    let submitted = f
+        .send_json(
+            "focal-point",
+            "POST",
+            "/api/v1/hub/requests",
+            &hub_request_body(title),
+        )
+        .await;
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let id = submitted.json()["request"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bogus = "00000000000000000000000000000000";
+    let routes: Vec<(String, String)> = marrakech_web::route_specs()
+        .into_iter()
+        .filter(|s| s.path.contains("/hub/requests/{id}"))
+        .map(|s| {
+            let path = s
+                .path
+                .replace("{id}", &id)
+                .replace("{suggestion}", bogus)
+                .replace("{member}", bogus);
+            (s.method.to_string(), path)
+        })
+        .collect();
+    assert_eq!(routes.len(), 28, "{routes:?}");
+    let body_for = |path: &str| -> (Vec<(&'static str, &'static str)>, serde_json::Value) {
+        if path.ends_with("/team") {
+            (
+                vec![("role", "lead"), ("name", "Ministry of Labour")],
+                json!({"role": "lead", "name": "Ministry of Labour"}),
+            )
+        } else if path.ends_with("/funding") {
+            (
+                vec![("source", "start-up-fund"), ("status", "identified")],
+                json!({"source": "start-up-fund", "status": "identified"}),
+            )
+        } else if path.ends_with("/comments") {
+            (vec![("comment", "Let me in")], json!({"body": "Let me in"}))
+        } else if path.ends_with("/stage") || path.ends_with("/transitions") {
+            (vec![("to", "withdrawn")], json!({"to": "withdrawn"}))
+        } else if path.ends_with("/visibility") {
+            (vec![("public", "true")], json!({"public": true}))
+        } else if path.ends_with("/assignment") || path.ends_with("/assign") {
+            (vec![("officer", "x")], json!({"officer": "x"}))
+        } else {
+            (vec![("decision", "accept")], json!({"decision": "accept"}))
+        }
+    };
+    let outsiders = [
+        "anonymous",
+        "other-focal-point",
+        "contributor",
+        "reviewer-internal",
+        "administrator",
+    ];
+    let mut wrong = Vec::new();
+    for public in [false, true] {
+        for (method, path) in &routes {
+            for role in outsiders {
+                let (form, json_body) = body_for(path);
+                let answer = match (method.as_str(), path.starts_with("/api/")) {
+                    ("GET", _) => f.get_as(role, path).await,
+                    ("DELETE", _) => f.request(role, "DELETE", path, Body::empty(), None).await,
+                    (m, true) => f.send_json(role, m, path, &json_body).await,
+                    (_, false) => f.post_form(role, path, &form).await,
+                };
+                let code = answer.status.as_u16();
+                let to_login = code == 303 && answer.header("location").starts_with("/login");
+                // Once public, the request's page and record are read by anyone.
+                let readable = public
+                    && method == "GET"
+                    && (path.ends_with(&id) || path.ends_with(&format!("{id}/")));
+                let refused = matches!(code, 401 | 403 | 404) || to_login;
+                if readable && code != 200 || !readable && !refused {
+                    wrong.push(format!("public={public} {method} {path} as {role}: {code}"));
+                }
+                if !readable && answer.body.contains(title) {
+                    wrong.push(format!(
+                        "public={public} {method} {path} as {role} shows the title"
+                    ));
+                }
+            }
+        }
+        // Mexico's focal point reads it, in the page and the API.
+        for path in [
+            format!("/hub/requests/{id}"),
+            format!("/api/v1/hub/requests/{id}"),
+        ] {
+            let answer = f.get_as("focal-point", &path).await;
+            assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+            assert!(answer.body.contains(title));
+        }
+        // Lists and public statistics count it without showing it.
+        for path in [
+            "/hub",
+            "/hub/requests",
+            "/api/v1/hub/requests",
+            "/api/v1/hub/statistics",
+        ] {
+            for role in ["anonymous", "other-focal-point"] {
+                let answer = f.get_as(role, path).await;
+                assert_eq!(answer.status, 200, "{path} as {role}");
+                let shown = public && path != "/api/v1/hub/statistics";
+                assert_eq!(
+                    answer.body.contains(title),
+                    shown,
+                    "{path} as {role}, public={public}"
+                );
+            }
+        }
+        let stats = f.get_as("anonymous", "/api/v1/hub/statistics").await.json();
+        assert_eq!(stats["requests"], 1);
+        if !public {
+            let made_public = f
+                .send_json(
+                    "focal-point",
+                    "POST",
+                    &format!("/api/v1/hub/requests/{id}/visibility"),
+                    &json!({"public": true}),
+                )
+                .await;
+            assert_eq!(made_public.status, 200, "{}", made_public.body);
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} outcomes wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    // Nothing an outsider sent changed the request.
+    let request = f.store.support_request(&id).await.unwrap().unwrap();
+    assert_eq!(request.stage, marrakech_core::hub::Stage::Submitted);
+    assert!(f.store.request_comments(&id).await.unwrap().is_empty());
+    assert!(f.store.team(&id).await.unwrap().is_empty());
+}
+
+backend_tests!(
+    every_route_against_every_role,
+    resource_rules_hold,
+    hub_requests_stay_with_their_country
+);

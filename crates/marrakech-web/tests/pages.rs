@@ -7,7 +7,7 @@ use common::{get, router};
 use marrakech_store::backend_tests;
 use marrakech_store::testing::TestStore;
 
-const PAGES: [&str; 14] = [
+const PAGES: [&str; 17] = [
     "/",
     "/principles",
     "/objectives",
@@ -22,6 +22,9 @@ const PAGES: [&str; 14] = [
     "/countries/608",
     "/calendar",
     "/about",
+    "/hub",
+    "/hub/requests",
+    "/hub/partners",
 ];
 
 async fn every_page_renders_accessibly_with_security_headers(store: &TestStore) {
@@ -72,6 +75,7 @@ async fn navigation_names_only_what_exists(store: &TestStore) {
         ("/objectives", "Objectives"),
         ("/countries", "Countries"),
         ("/knowledge", "Knowledge"),
+        ("/hub", "Connection hub"),
         ("/calendar", "Follow-up calendar"),
     ] {
         assert!(
@@ -84,7 +88,7 @@ async fn navigation_names_only_what_exists(store: &TestStore) {
     assert!(objectives
         .body
         .contains("<a href=\"/objectives\" aria-current=\"page\">Objectives</a>"));
-    for href in ["/hub", "/fund"] {
+    for href in ["/fund", "/reviews-cycle"] {
         assert!(
             !home.body.contains(&format!("href=\"{href}\"")),
             "{href} is not built yet"

@@ -511,8 +511,72 @@ async fn personal_data_stays_out_of_public_answers(store: &TestStore) {
     )
     .await;
 
+    // A public hub request worked on by an officer whose name carries the marker: officers
+    // are people, named only to those who work on the request.
+    f.post_form(
+        "secretariat",
+        "/account/profile",
+        &[("display_name", &format!("Sy {MARKER}"))],
+    )
+    .await;
+    let submitted = f
+        .send_json(
+            "focal-point",
+            "POST",
+            "/api/v1/hub/requests",
+            &serde_json::json!({
+                "title": "Data on seasonal workers",
+                "objectives": ["obj-1"],
+                "countries": ["MEX"],
+                "support": ["data"],
+                "languages": ["es"],
+            }),
+        )
+        .await;
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let request = submitted.json()["request"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let officer = f.users["secretariat"].id.clone();
+    for (path, body) in [
+        ("visibility", serde_json::json!({"public": true})),
+        ("assignment", serde_json::json!({"officer": officer})),
+        (
+            "transitions",
+            serde_json::json!({"to": "under-assessment", "note": "Assessing"}),
+        ),
+        (
+            "comments",
+            serde_json::json!({"body": "Shared note", "shared": true}),
+        ),
+    ] {
+        let key = if path == "visibility" {
+            "focal-point"
+        } else {
+            "secretariat"
+        };
+        let answer = f
+            .send_json(
+                key,
+                "POST",
+                &format!("/api/v1/hub/requests/{request}/{path}"),
+                &body,
+            )
+            .await;
+        assert!(answer.status.is_success(), "{path}: {}", answer.body);
+    }
     let mut public = vec![
         "/".to_owned(),
+        "/hub".into(),
+        "/hub/requests".into(),
+        "/hub/requests?format=csv".into(),
+        format!("/hub/requests/{request}"),
+        "/hub/partners".into(),
+        "/api/v1/hub/requests".into(),
+        "/api/v1/hub/requests?format=csv".into(),
+        format!("/api/v1/hub/requests/{request}"),
+        "/api/v1/hub/statistics".into(),
         "/organizations".into(),
         "/organizations?format=csv".into(),
         "/countries".into(),

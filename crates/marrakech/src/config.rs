@@ -26,6 +26,9 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     trust_forwarded: Option<bool>,
+    /// The connection hub's matching weights (`[hub_weights.partner]`, `[hub_weights.item]`
+    /// ...); fields left out keep their defaults.
+    hub_weights: Option<marrakech_hub::Weights>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +43,7 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub trust_forwarded: bool,
+    pub hub_weights: marrakech_hub::Weights,
     /// The config file read, if any.
     pub config_file: Option<PathBuf>,
     file: FileConfigValues,
@@ -62,7 +66,12 @@ impl Settings {
             ),
             None => (FileConfig::default(), None),
         };
+        let hub_weights = file.hub_weights.clone().unwrap_or_default();
+        if let Err(e) = hub_weights.validate() {
+            bail!("the config file's hub_weights cannot be used: {e}");
+        }
         Ok(Settings {
+            hub_weights,
             bind: file.bind.clone().unwrap_or_else(|| DEFAULT_BIND.to_owned()),
             data_dir: args
                 .data_dir

@@ -86,12 +86,14 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
                 .clone()
                 .unwrap_or_else(|| format!("http://{address}")),
             trust_forwarded: settings.trust_forwarded,
+            hub_weights: settings.hub_weights.clone(),
             ..WebConfig::default()
         },
         search,
         evidence.clone(),
     );
     let mailer = crate::mailer::spawn_worker(&settings, store.clone())?;
+    let reminders = spawn_overdue_reminders(store.clone(), settings.public_url());
     // The bundled data sets load after the server answers: a first start is as quick as any,
     // and the evidence pages say they are loading until the data is there.
     let bundled_store = store.clone();
@@ -116,9 +118,24 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         worker.abort();
     }
     bundled.abort();
+    reminders.abort();
     store.pool().close().await;
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+/// Tells officers of hub requests whose stage runs past its target, every quarter of an hour
+/// (each stage once: the store remembers whom it told).
+fn spawn_overdue_reminders(store: Store, public_url: String) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
+        loop {
+            tick.tick().await;
+            if let Err(error) = marrakech_web::hub::remind_overdue(&store, &public_url).await {
+                tracing::warn!(%error, "overdue hub requests could not be checked");
+            }
+        }
+    })
 }
 
 /// Where the search index lives: beside the embedded database, in the data directory.

@@ -12,6 +12,7 @@ pub mod compact;
 pub mod countries;
 pub mod dcat;
 pub mod dto;
+pub mod hub;
 pub mod knowledge;
 pub mod sdmx;
 pub mod statistics;
@@ -98,8 +99,90 @@ pub fn routes() -> Routes {
         )
         .get("/api/v1/audit", Can(Action::ReadAudit), accounts::audit)
         .merge(knowledge_routes())
+        .merge(hub_routes())
         .merge(open_data_routes())
         .merge(statistics_routes())
+}
+
+/// The connection hub: requests, matching, teams, funding, the partner registry.
+fn hub_routes() -> Routes {
+    use Access::{Can, Public};
+    let process = Can(Action::ProcessRequests);
+    let signed_in = Can(Action::UseAccount);
+    Routes::new()
+        .get("/api/v1/hub/requests", Public, hub::requests)
+        .post(
+            "/api/v1/hub/requests",
+            Can(Action::RequestSupport),
+            hub::submit,
+        )
+        .get("/api/v1/hub/requests/{id}", Public, hub::request)
+        .post(
+            "/api/v1/hub/requests/{id}/transitions",
+            signed_in,
+            hub::transition,
+        )
+        .post(
+            "/api/v1/hub/requests/{id}/assignment",
+            process,
+            hub::assignment,
+        )
+        .post(
+            "/api/v1/hub/requests/{id}/visibility",
+            Can(Action::RequestSupport),
+            hub::visibility,
+        )
+        .get(
+            "/api/v1/hub/requests/{id}/comments",
+            signed_in,
+            hub::comments,
+        )
+        .post(
+            "/api/v1/hub/requests/{id}/comments",
+            signed_in,
+            hub::add_comment,
+        )
+        .get(
+            "/api/v1/hub/requests/{id}/suggestions",
+            signed_in,
+            hub::suggestions,
+        )
+        .post(
+            "/api/v1/hub/requests/{id}/suggestions",
+            process,
+            hub::rematch,
+        )
+        .post(
+            "/api/v1/hub/requests/{id}/suggestions/{suggestion}",
+            process,
+            hub::decide,
+        )
+        .post("/api/v1/hub/requests/{id}/team", process, hub::add_member)
+        .delete(
+            "/api/v1/hub/requests/{id}/team/{member}",
+            process,
+            hub::remove_member,
+        )
+        .post("/api/v1/hub/requests/{id}/funding", process, hub::funding)
+        .get(
+            "/api/v1/hub/requests/{id}/concept-note",
+            signed_in,
+            hub::concept_note,
+        )
+        .post(
+            "/api/v1/hub/requests/{id}/concept-note",
+            process,
+            hub::draft_concept_note,
+        )
+        .get("/api/v1/hub/partners", Public, hub::partners)
+        .get("/api/v1/hub/partners/{id}", Public, hub::partner)
+        .put(
+            "/api/v1/hub/partners/{id}",
+            Can(Action::EditOrganization),
+            hub::save_partner,
+        )
+        .get("/api/v1/hub/statistics", Public, hub::statistics)
+        .get("/api/v1/hub/dashboard", process, hub::dashboard)
 }
 
 /// The evidence base: data sets, observations and the computed series; all public.
@@ -253,6 +336,7 @@ fn knowledge_routes() -> Routes {
                        as data: guiding principles, objectives, actions, paragraphs and footnotes; \
                        countries, M49 regions and UN regional commissions; the follow-up calendar; \
                        the global knowledge platform (search, items, peer review, calls for practices); \
+                       the connection hub (support requests, partner matching, teams, funding); \
                        the evidence base (migrant stock, remittance costs, missing migrants). \
                        Lists answer JSON by default and CSV with `format=csv` or `Accept: text/csv`. \
                        Paginated lists take `limit` (at most 250) and `cursor`.",
@@ -313,6 +397,27 @@ fn knowledge_routes() -> Routes {
         statistics::remittance_providers,
         statistics::missing_migrants,
         statistics::missing_incidents,
+        hub::requests,
+        hub::submit,
+        hub::request,
+        hub::transition,
+        hub::assignment,
+        hub::visibility,
+        hub::comments,
+        hub::add_comment,
+        hub::suggestions,
+        hub::rematch,
+        hub::decide,
+        hub::add_member,
+        hub::remove_member,
+        hub::funding,
+        hub::concept_note,
+        hub::draft_concept_note,
+        hub::partners,
+        hub::partner,
+        hub::save_partner,
+        hub::statistics,
+        hub::dashboard,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -322,6 +427,7 @@ fn knowledge_routes() -> Routes {
         (name = "follow-up", description = "The follow-up and review calendar"),
         (name = "accounts", description = "Users, roles, organizations, API tokens and the audit trail"),
         (name = "knowledge", description = "The global knowledge platform: search, items, their review workflow, calls for practices"),
+        (name = "hub", description = "The connection hub (para 43(a)): support requests, their workflow, matching with partners and peers, teams, funding, the partner registry"),
         (name = "statistics", description = "The evidence base: migrant stock, remittance costs (SDG 10.c.1), missing migrants; the same data as SDMX under /sdmx/rest"),
     )
 )]

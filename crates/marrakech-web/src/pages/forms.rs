@@ -24,6 +24,11 @@ impl Form {
         }
     }
 
+    /// A form filled in from stored values (an edit form).
+    pub fn from_pairs(fields: Vec<(String, String)>) -> Form {
+        Form { fields }
+    }
+
     /// The field's value, trimmed (empty when absent).
     pub fn get(&self, name: &str) -> String {
         self.raw(name).trim().to_owned()

@@ -10,6 +10,7 @@ mod countries;
 mod evidence;
 pub mod forms;
 mod home;
+pub(crate) mod hub;
 pub(crate) mod knowledge;
 pub(crate) mod organizations;
 mod sign_in;
@@ -77,6 +78,7 @@ pub fn routes() -> Routes {
             evidence::missing_migrants,
         )
         .merge(knowledge::routes())
+        .merge(hub::routes())
         .merge(sign_in::routes())
         .merge(account::routes())
         .merge(admin::routes())
@@ -91,6 +93,7 @@ pub enum Section {
     Objectives,
     Countries,
     Knowledge,
+    Hub,
     Evidence,
     Organizations,
     Calendar,
@@ -99,11 +102,12 @@ pub enum Section {
     Admin,
 }
 
-const NAVIGATION: [(Section, &str, &str); 9] = [
+const NAVIGATION: [(Section, &str, &str); 10] = [
     (Section::Home, "/", "Home"),
     (Section::Compact, "/compact", "The Compact"),
     (Section::Objectives, "/objectives", "Objectives"),
     (Section::Knowledge, "/knowledge", "Knowledge"),
+    (Section::Hub, "/hub", "Connection hub"),
     (Section::Evidence, "/evidence", "Evidence"),
     (Section::Countries, "/countries", "Countries"),
     (Section::Organizations, "/organizations", "Organizations"),

@@ -632,3 +632,246 @@ async fn country_profiles_and_evidence_maps_show_real_figures() {
     );
     client.close().await.unwrap();
 }
+
+/// The secretariat registers an organization and gives it a partner profile, in the browser.
+async fn register_partner(
+    client: &Client,
+    server: &Server,
+    name: &str,
+    kind: &str,
+    summary: &str,
+    objectives: &[&str],
+    country: &str,
+    languages: &[&str],
+) -> String {
+    client
+        .goto(&server.url("/organizations/new"))
+        .await
+        .unwrap();
+    let form = client.form(Locator::Css("form.form")).await.unwrap();
+    form.set_by_name("name", name).await.unwrap();
+    form.set_by_name("kind", kind).await.unwrap();
+    submit(client, form).await;
+    let url = client.current_url().await.unwrap();
+    let id = url.path().trim_start_matches("/organizations/").to_owned();
+    assert_eq!(id.len(), 32, "not on the organization's page: {url}");
+    client
+        .goto(&server.url(&format!("/hub/partners/{id}/edit")))
+        .await
+        .unwrap();
+    let form = client.form(Locator::Css("form.form")).await.unwrap();
+    form.set_by_name("summary", summary).await.unwrap();
+    form.set_by_name("staff", "6").await.unwrap();
+    form.set_by_name("countries", country).await.unwrap();
+    for o in objectives {
+        click(client, &format!("input[name='objectives'][value='{o}']")).await;
+    }
+    for l in languages {
+        click(client, &format!("input[name='languages'][value='{l}']")).await;
+    }
+    for s in ["data", "technical-assistance"] {
+        click(client, &format!("input[name='support'][value='{s}']")).await;
+    }
+    submit(client, form).await;
+    assert_eq!(
+        client.current_url().await.unwrap().path(),
+        format!("/hub/partners/{id}"),
+        "the profile is saved"
+    );
+    id
+}
+
+/// A focal point fills in the request form and lands on the request's page.
+async fn submit_request(client: &Client, server: &Server, title: &str, country: &str) -> String {
+    client.goto(&server.url("/hub/requests/new")).await.unwrap();
+    let form = client
+        .form(Locator::Css("form[action='/hub/requests/new']"))
+        .await
+        .unwrap();
+    form.set_by_name("title", title).await.unwrap();
+    form.set_by_name(
+        "description",
+        "The ministry of labour lacks data on departures of seasonal agricultural workers and on the recruitment fees they pay.",
+    )
+    .await
+    .unwrap();
+    for o in ["obj-1", "obj-6"] {
+        click(client, &format!("input[name='objectives'][value='{o}']")).await;
+    }
+    form.set_by_name("countries", country).await.unwrap();
+    for s in ["data", "technical-assistance"] {
+        click(client, &format!("input[name='support'][value='{s}']")).await;
+    }
+    click(client, "input[name='languages'][value='es']").await;
+    submit(client, form).await;
+    let url = client.current_url().await.unwrap();
+    let id = url.path().trim_start_matches("/hub/requests/").to_owned();
+    assert_eq!(id.len(), 32, "not on the request's page: {url}");
+    id
+}
+
+#[tokio::test]
+async fn a_hub_request_from_submission_with_explained_suggestions_to_served() {
+    let Some((_driver, client, _profile)) = browser().await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    create_user(
+        data.path(),
+        "focal@example.org",
+        &["focal-point", "--country", "MEX"],
+    );
+    create_user(
+        data.path(),
+        "guatemala@example.org",
+        &["focal-point", "--country", "GTM"],
+    );
+    create_user(data.path(), "officer@example.org", &["secretariat"]);
+    let server = Server::start(data.path());
+
+    // The secretariat keeps the partner registry.
+    sign_in(&client, &server, "officer@example.org").await;
+    register_partner(
+        &client,
+        &server,
+        "Labour Migration Agency",
+        "un-entity",
+        "Labour migration statistics, recruitment fees and fair recruitment of seasonal agricultural workers.",
+        &["obj-1", "obj-6"],
+        "484",
+        &["es", "en"],
+    )
+    .await;
+    register_partner(
+        &client,
+        &server,
+        "Institute of Maritime Studies",
+        "academia",
+        "Research on seafarers and maritime labour.",
+        &["obj-23"],
+        "608",
+        &["en"],
+    )
+    .await;
+
+    // Guatemala asked before and made its request public: a peer for Mexico.
+    sign_in(&client, &server, "guatemala@example.org").await;
+    let peer = submit_request(
+        &client,
+        &server,
+        "Recruitment fees of Guatemalan seasonal workers",
+        "320",
+    )
+    .await;
+    click_to_load(
+        &client,
+        &format!("form[action='/hub/requests/{peer}/visibility'] button"),
+    )
+    .await;
+
+    // Mexico's focal point submits; the next page ranks partners and peers, with factors.
+    sign_in(&client, &server, "focal@example.org").await;
+    let id = submit_request(
+        &client,
+        &server,
+        "Data on seasonal agricultural workers",
+        "484",
+    )
+    .await;
+    let suggestions = client
+        .find(Locator::Css("#suggestions"))
+        .await
+        .expect("the suggestions are on the next page")
+        .text()
+        .await
+        .unwrap();
+    let agency = suggestions
+        .find("Labour Migration Agency")
+        .expect("the agency is suggested");
+    let institute = suggestions
+        .find("Institute of Maritime Studies")
+        .unwrap_or(usize::MAX);
+    assert!(agency < institute, "the agency ranks above the institute");
+    assert!(suggestions.contains("Recruitment fees of Guatemalan seasonal workers"));
+    for factor in [
+        "Objectives and actions",
+        "Geographic proximity",
+        "Language",
+        "Kind of support",
+    ] {
+        assert!(suggestions.contains(factor), "the factor {factor} is shown");
+    }
+    assert!(suggestions.contains("score"));
+
+    // Another country's focal point cannot open it.
+    sign_in(&client, &server, "guatemala@example.org").await;
+    client
+        .goto(&server.url(&format!("/hub/requests/{id}")))
+        .await
+        .unwrap();
+    let refused = client.source().await.unwrap();
+    assert!(
+        refused.contains("Error 404."),
+        "another country is told it does not exist"
+    );
+    assert!(!refused.contains("Data on seasonal agricultural workers"));
+
+    // The officer assigns it, accepts the agency, and takes it through every stage.
+    sign_in(&client, &server, "officer@example.org").await;
+    client.goto(&server.url("/hub/queue")).await.unwrap();
+    click_to_load(&client, &format!("a[href='/hub/requests/{id}']")).await;
+    click_to_load(
+        &client,
+        &format!("form[action='/hub/requests/{id}/assign'] button"),
+    )
+    .await;
+    click_to_load(
+        &client,
+        "li.suggestion form[action*='/suggestions/'] input[value='accept'] ~ button",
+    )
+    .await;
+    let page = client.source().await.unwrap();
+    assert!(
+        page.contains("Participating organization"),
+        "the agency is on the team"
+    );
+    for stage in [
+        "Under assessment",
+        "Partners identified",
+        "Connected to peers",
+        "Implementation set up",
+        "Funding identified",
+    ] {
+        click_to_load(&client, "#advance").await;
+        let now = client
+            .find(Locator::Css("#stage"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(now, stage);
+    }
+    click_to_load(&client, "#advance").await;
+    let now = client
+        .find(Locator::Css("#stage"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(now, "Closed: served");
+
+    // The country sees it served, with the timeline of every stage.
+    sign_in(&client, &server, "focal@example.org").await;
+    client
+        .goto(&server.url(&format!("/hub/requests/{id}")))
+        .await
+        .unwrap();
+    let dated = client
+        .find_all(Locator::Css("ol.timeline li .muted"))
+        .await
+        .unwrap();
+    assert_eq!(dated.len(), 7, "every stage has its date");
+    client.close().await.unwrap();
+}

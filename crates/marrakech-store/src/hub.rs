@@ -4,7 +4,10 @@
 //!
 //! Every change is one transaction with its audit entry and its emails (queued in the
 //! outbox, so a message is sent only if the change happened, and never lost). Changes that
-//! matching reads bump `hub_revision`, so each server knows when to rebuild its matcher.
+//! matching reads bump `hub_revision`, so each server knows when to rebuild its matcher:
+//! partner profiles, teams (a partner's load), closing a request (load and track record) and
+//! a request's visibility (public requests are peers). Submitting and moving between open
+//! stages do not, so matching a new request never waits for a rebuild.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -804,8 +807,8 @@ impl Store {
                     .await?;
                     write_lists(tx, &REQUEST_LISTS, "request_id", &id, request_lists(fields))
                         .await?;
+                    // A new request is confidential, so matching's inputs do not change.
                     record_transition(tx, ctx, &id, None, Stage::Submitted, "").await?;
-                    bump_revision(tx).await?;
                     append(
                         tx,
                         ctx,
@@ -924,7 +927,10 @@ impl Store {
                 .execute(&mut **tx)
                 .await?;
                 record_transition(tx, ctx, id, Some(from), to, note).await?;
-                bump_revision(tx).await?;
+                // Closing frees the team's capacity and, when served, adds to its record.
+                if !to.is_open() {
+                    bump_revision(tx).await?;
+                }
                 append(
                     tx,
                     ctx,

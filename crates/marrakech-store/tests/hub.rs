@@ -65,6 +65,7 @@ async fn a_request_is_submitted_once_and_walks_to_served(store: &TestStore) {
     let as_focal = AuditContext::user(&focal.id, Some("focal-point"));
     let as_officer = AuditContext::user(&officer.id, Some("secretariat"));
     let submitted = [notice(Audience::Secretariat, "New request {reference}")];
+    let revision = store.hub_revision().await.unwrap();
     let (request, created) = store
         .submit_request(&as_focal, &focal.id, &fields(), Some("key-1"), &submitted)
         .await
@@ -76,6 +77,8 @@ async fn a_request_is_submitted_once_and_walks_to_served(store: &TestStore) {
     assert_eq!(request.fields.countries.len(), 2);
     assert_eq!(request.fields.languages, vec![Language::En, Language::Es]);
     assert!(request.stage_due.is_some());
+    // A confidential new request changes nothing matching reads: no matcher rebuild.
+    assert_eq!(store.hub_revision().await.unwrap(), revision);
     // The retry finds the same request and queues nothing more.
     let (again, created) = store
         .submit_request(&as_focal, &focal.id, &fields(), Some("key-1"), &submitted)
@@ -135,6 +138,8 @@ async fn a_request_is_submitted_once_and_walks_to_served(store: &TestStore) {
     }
     let served = store.support_request(&request.id).await.unwrap().unwrap();
     assert_eq!(served.stage, Stage::Served);
+    // Only closing it did (its team's load and record changed).
+    assert_eq!(store.hub_revision().await.unwrap(), revision + 1);
     assert!(served.closed_at.is_some() && served.stage_due.is_none());
     assert_eq!(served.officer_name.as_deref(), Some("officer"));
     let history = store.request_transitions(&request.id).await.unwrap();

@@ -45,6 +45,8 @@
 
 pub mod error;
 pub mod evaluation;
+#[cfg(feature = "generate")]
+pub mod generate;
 pub mod geo;
 pub mod matcher;
 pub mod model;

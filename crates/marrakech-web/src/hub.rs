@@ -41,6 +41,8 @@ use crate::{mail, markdown, AppState};
 pub const MAX_ATTACHMENTS: usize = 10;
 /// Suggestions of each family kept per request.
 const SUGGESTIONS: usize = 10;
+/// How long a submission waits for a matcher rebuild before using the previous matcher.
+const FRESH_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// What a matcher was built from: the hub's revision and the knowledge index log's head.
 type BuildKey = (i64, i64);
@@ -72,21 +74,42 @@ impl Hub {
         &self.weights
     }
 
-    fn current(&self, key: BuildKey) -> Option<Arc<Built>> {
-        self.current
-            .read()
-            .ok()
-            .and_then(|c| c.clone())
-            .filter(|b| b.key == key)
+    fn current(&self) -> Option<Arc<Built>> {
+        self.current.read().ok().and_then(|c| c.clone())
     }
 
-    async fn built(&self, store: &Store) -> Result<Arc<Built>, AppError> {
+    /// The matcher for the hub as it is now. When the registry changed since the last build,
+    /// a rebuild starts; a submission waits for it at most `FRESH_WAIT` and otherwise matches
+    /// with the previous matcher (a large registry takes seconds to index), so that every
+    /// request is answered at once. Only the very first build is waited for whole.
+    async fn matcher(self: &Arc<Self>, store: &Store) -> Result<Arc<Built>, AppError> {
         let key = (store.hub_revision().await?, store.index_log_head().await?);
-        if let Some(built) = self.current(key) {
-            return Ok(built);
+        let current = self.current();
+        if let Some(built) = current.as_ref().filter(|b| b.key == key) {
+            return Ok(built.clone());
         }
+        let hub = self.clone();
+        let store = store.clone();
+        let rebuild = tokio::spawn(async move { hub.rebuild(&store, key).await });
+        let joined = |r: Result<Result<Arc<Built>, AppError>, tokio::task::JoinError>| {
+            r.map_err(|e| AppError::Internal(format!("the matcher build failed: {e}")))?
+        };
+        match current {
+            None => joined(rebuild.await),
+            Some(stale) => match tokio::time::timeout(FRESH_WAIT, rebuild).await {
+                Ok(done) => joined(done),
+                Err(_) => {
+                    tracing::info!("matching with the previous matcher while a new one builds");
+                    Ok(stale)
+                }
+            },
+        }
+    }
+
+    /// Builds the matcher for `key` unless another task just did.
+    async fn rebuild(&self, store: &Store, key: BuildKey) -> Result<Arc<Built>, AppError> {
         let _rebuilding = self.rebuilding.lock().await;
-        if let Some(built) = self.current(key) {
+        if let Some(built) = self.current().filter(|b| b.key == key) {
             return Ok(built);
         }
         let started = Instant::now();
@@ -138,16 +161,21 @@ impl Hub {
         Ok(built)
     }
 
+    /// Builds the matcher ahead of the first submission (at start-up).
+    pub async fn warm(self: &Arc<Self>, store: &Store) -> Result<(), AppError> {
+        self.matcher(store).await.map(|_| ())
+    }
+
     /// Ranks partners and peers for a request and stores them as its suggestions. What an
     /// officer already decided on, partners already on the team and the requesting
     /// countries' own past requests are left out.
     pub async fn match_request(
-        &self,
+        self: &Arc<Self>,
         store: &Store,
         request: &SupportRequest,
     ) -> Result<(), AppError> {
         let started = Instant::now();
-        let built = self.built(store).await?;
+        let built = self.matcher(store).await?;
         let hub_request = hub_request(request)
             .map_err(|e| AppError::Internal(format!("a stored request does not validate: {e}")))?;
         let mut exclude: HashSet<String> = store

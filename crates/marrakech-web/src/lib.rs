@@ -53,8 +53,6 @@ pub struct WebConfig {
     pub public_url: String,
     /// Behind a reverse proxy: take the client's address from X-Forwarded-For.
     pub trust_forwarded: bool,
-    /// The connection hub's matching weights.
-    pub hub_weights: marrakech_hub::Weights,
 }
 
 impl Default for WebConfig {
@@ -65,7 +63,6 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             public_url: "http://127.0.0.1:8080".to_owned(),
             trust_forwarded: false,
-            hub_weights: marrakech_hub::Weights::default(),
         }
     }
 }
@@ -101,7 +98,7 @@ fn all_routes() -> routes::Routes {
 }
 
 /// The whole application, with its search index in memory (built from the database on the
-/// first search).
+/// first search) and the hub's default matching weights.
 pub fn app(store: Store, config: WebConfig) -> Router {
     let search = search::Search::in_ram().expect("an index in memory opens");
     app_with_search(
@@ -109,16 +106,19 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         config,
         Arc::new(search),
         Arc::new(evidence::Evidence::new()),
+        Arc::new(hub::Hub::new(marrakech_hub::Weights::default())),
     )
 }
 
-/// The whole application over a given search index (the server's, kept on disk) and
-/// evidence cache (which the server warms once the bundled data sets are in).
+/// The whole application over a given search index (the server's, kept on disk), evidence
+/// cache (which the server warms once the bundled data sets are in) and hub matcher (which
+/// it warms at start).
 pub fn app_with_search(
     store: Store,
     config: WebConfig,
     search: Arc<search::Search>,
     evidence: Arc<evidence::Evidence>,
+    hub: Arc<hub::Hub>,
 ) -> Router {
     let (routed, specs) = all_routes().into_parts();
     let state = AppState {
@@ -127,7 +127,7 @@ pub fn app_with_search(
         access: routes::access_table(&specs),
         search,
         evidence,
-        hub: Arc::new(hub::Hub::new(config.hub_weights.clone())),
+        hub,
     };
     let mut router = routed
         .route_layer(axum::middleware::from_fn_with_state(

@@ -76,6 +76,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let search = open_search(&settings, &store).await?;
     marrakech_web::search::spawn_follower(&search, store.clone());
     let evidence = Arc::new(marrakech_web::evidence::Evidence::new());
+    let hub = Arc::new(marrakech_web::hub::Hub::new(settings.hub_weights.clone()));
     let app = marrakech_web::app_with_search(
         store.clone(),
         WebConfig {
@@ -86,11 +87,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
                 .clone()
                 .unwrap_or_else(|| format!("http://{address}")),
             trust_forwarded: settings.trust_forwarded,
-            hub_weights: settings.hub_weights.clone(),
             ..WebConfig::default()
         },
         search,
         evidence.clone(),
+        hub.clone(),
     );
     let mailer = crate::mailer::spawn_worker(&settings, store.clone())?;
     let reminders = spawn_overdue_reminders(store.clone(), settings.public_url());
@@ -104,6 +105,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         // Compute the figures now rather than on the first visitor's request.
         if let Err(error) = evidence.snapshot(&bundled_store).await {
             tracing::error!(%error, "the evidence figures could not be computed");
+        }
+        // And the hub's matcher, before the first request is submitted.
+        if let Err(error) = hub.warm(&bundled_store).await {
+            tracing::error!(%error, "the hub's matcher could not be built");
         }
     });
     tracing::info!("Marrakech is serving at http://{address}");

@@ -633,17 +633,26 @@ async fn country_profiles_and_evidence_maps_show_real_figures() {
     client.close().await.unwrap();
 }
 
+/// A partner the test registers.
+struct PartnerSpec<'a> {
+    name: &'a str,
+    kind: &'a str,
+    summary: &'a str,
+    objectives: &'a [&'a str],
+    country: &'a str,
+    languages: &'a [&'a str],
+}
+
 /// The secretariat registers an organization and gives it a partner profile, in the browser.
-async fn register_partner(
-    client: &Client,
-    server: &Server,
-    name: &str,
-    kind: &str,
-    summary: &str,
-    objectives: &[&str],
-    country: &str,
-    languages: &[&str],
-) -> String {
+async fn register_partner(client: &Client, server: &Server, partner: PartnerSpec<'_>) -> String {
+    let PartnerSpec {
+        name,
+        kind,
+        summary,
+        objectives,
+        country,
+        languages,
+    } = partner;
     client
         .goto(&server.url("/organizations/new"))
         .await
@@ -734,23 +743,27 @@ async fn a_hub_request_from_submission_with_explained_suggestions_to_served() {
     register_partner(
         &client,
         &server,
-        "Labour Migration Agency",
-        "un-entity",
-        "Labour migration statistics, recruitment fees and fair recruitment of seasonal agricultural workers.",
-        &["obj-1", "obj-6"],
-        "484",
-        &["es", "en"],
+        PartnerSpec {
+            name: "Labour Migration Agency",
+            kind: "un-entity",
+            summary: "Labour migration statistics, recruitment fees and fair recruitment of seasonal agricultural workers.",
+            objectives: &["obj-1", "obj-6"],
+            country: "484",
+            languages: &["es", "en"],
+        },
     )
     .await;
     register_partner(
         &client,
         &server,
-        "Institute of Maritime Studies",
-        "academia",
-        "Research on seafarers and maritime labour.",
-        &["obj-23"],
-        "608",
-        &["en"],
+        PartnerSpec {
+            name: "Institute of Maritime Studies",
+            kind: "academia",
+            summary: "Research on seafarers and maritime labour.",
+            objectives: &["obj-23"],
+            country: "608",
+            languages: &["en"],
+        },
     )
     .await;
 

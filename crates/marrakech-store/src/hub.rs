@@ -35,6 +35,7 @@ pub struct PartnerFields {
     pub objectives: Vec<String>,
     pub actions: Vec<String>,
     pub countries: Vec<M49>,
+    /// M49 regions and sub-regions; `001` for the world.
     pub regions: Vec<M49>,
     pub languages: Vec<Language>,
     /// Kinds of support offered (slugs).
@@ -238,6 +239,9 @@ pub struct TeamMember {
     pub contribution: String,
     pub added_at: String,
 }
+
+/// M49's code for the world.
+const WORLD: u16 = 1;
 
 /// The start-up fund's source id in `hub_funding`.
 pub const START_UP_FUND: &str = "start-up-fund";
@@ -633,14 +637,18 @@ impl Store {
                     });
                 }
                 let now = now_text();
+                let (world, regions): (Vec<M49>, Vec<M49>) =
+                    fields.regions.iter().partition(|r| r.value() == WORLD);
                 sqlx::query(
-                    "INSERT INTO hub_partner (organization_id, summary, staff, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (organization_id) DO UPDATE \
-                     SET summary = excluded.summary, staff = excluded.staff, updated_at = excluded.updated_at",
+                    "INSERT INTO hub_partner (organization_id, summary, staff, global, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (organization_id) DO UPDATE \
+                     SET summary = excluded.summary, staff = excluded.staff, global = excluded.global, \
+                     updated_at = excluded.updated_at",
                 )
                 .bind(id.clone())
                 .bind(fields.summary.clone())
                 .bind(fields.staff)
+                .bind(i64::from(!world.is_empty()))
                 .bind(now)
                 .execute(&mut **tx)
                 .await?;
@@ -653,7 +661,7 @@ impl Store {
                         fields.objectives.clone(),
                         fields.actions.clone(),
                         codes(&fields.countries),
-                        codes(&fields.regions),
+                        codes(&regions),
                         languages(&fields.languages),
                         fields.support.clone(),
                     ],
@@ -682,7 +690,7 @@ impl Store {
     /// The whole registry, by name, each partner with its load and track record.
     pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
         let rows = sqlx::query(
-            "SELECT p.organization_id, o.name, o.kind, o.website, p.summary, p.staff, p.updated_at \
+            "SELECT p.organization_id, o.name, o.kind, o.website, p.summary, p.staff, p.updated_at, p.global \
              FROM hub_partner p JOIN organization o ON o.id = p.organization_id ORDER BY o.name_key",
         )
         .fetch_all(self.pool())
@@ -726,6 +734,11 @@ impl Store {
                 let id: String = row.try_get(0)?;
                 let list = |i: usize| lists[i].get(&id).cloned().unwrap_or_default();
                 let kind: String = row.try_get(2)?;
+                let global: i64 = row.try_get(7)?;
+                let mut regions = parse_codes(list(3))?;
+                if global != 0 {
+                    regions.insert(0, M49::new(WORLD).map_err(|_| corrupt("M49 code", "001"))?);
+                }
                 Ok(Partner {
                     name: row.try_get(1)?,
                     kind: OrganizationKind::parse(&kind)
@@ -737,7 +750,7 @@ impl Store {
                         objectives: list(0),
                         actions: list(1),
                         countries: parse_codes(list(2))?,
-                        regions: parse_codes(list(3))?,
+                        regions,
                         languages: parse_languages(list(4))?,
                         support: list(5),
                     },

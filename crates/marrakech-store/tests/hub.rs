@@ -212,7 +212,7 @@ async fn suggestions_keep_decisions_and_accepted_partners_join_the_team(store: &
                 objectives: vec!["obj-1".into()],
                 actions: vec!["obj-1-a".into()],
                 countries: vec![mexico()],
-                regions: vec![M49::new(419).unwrap()],
+                regions: vec![M49::new(1).unwrap(), M49::new(419).unwrap()],
                 languages: vec![Language::Es],
                 support: vec!["data".into()],
             },
@@ -221,7 +221,11 @@ async fn suggestions_keep_decisions_and_accepted_partners_join_the_team(store: &
         .unwrap();
     assert!(store.hub_revision().await.unwrap() > revision);
     assert_eq!(partner.name, "Labour Data Institute");
-    assert_eq!(partner.fields.regions, vec![M49::new(419).unwrap()]);
+    assert_eq!(
+        partner.fields.regions,
+        vec![M49::new(1).unwrap(), M49::new(419).unwrap()],
+        "the world is kept beside the regions"
+    );
     assert_eq!((partner.engaged, partner.requests_served), (0, 0));
 
     let (request, _) = store

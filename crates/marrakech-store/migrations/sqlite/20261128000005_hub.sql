@@ -9,6 +9,8 @@ CREATE TABLE hub_partner (
     organization_id TEXT PRIMARY KEY REFERENCES organization (id),
     summary         TEXT NOT NULL,
     staff           INTEGER NOT NULL CHECK (staff >= 0),
+    -- Works worldwide (M49 001, which the region table does not hold).
+    global          INTEGER NOT NULL DEFAULT 0 CHECK (global IN (0, 1)),
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL
 );

@@ -482,6 +482,15 @@ pub const ATTACHMENT_TYPES: [(&str, &str); 8] = [
     ("jpg", "image/jpeg"),
 ];
 
+/// A file name safe to store and to send back in a Content-Disposition header: letters,
+/// digits, `.`, `-`, `_` and spaces, at most 120 characters.
+pub fn safe_filename(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
+        .take(120)
+        .collect()
+}
+
 /// The media type of an allowed attachment, from its file name and first bytes; the bytes
 /// must agree with the name (a PDF starts with `%PDF`, an image with its signature).
 pub fn attachment_type(filename: &str, bytes: &[u8]) -> Result<&'static str, Invalid> {

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use marrakech_core::countries::{Reference, M49};
 use marrakech_core::hub::{check_setup, Mover, SetupFinding, SetupNeeds, Stage, TeamRole};
-use marrakech_core::knowledge::{attachment_type, text_field, Language};
+use marrakech_core::knowledge::{attachment_type, safe_filename, text_field, Language};
 use marrakech_core::policy::{Action, OrganizationKind, Resource};
 use marrakech_hub::{
     Candidate, CandidateInput, Capacity, HubError, HubRequest, MatchOptions, Matcher, PartnerInput,
@@ -949,17 +949,12 @@ pub async fn attach(
     }
     let media_type =
         attachment_type(filename, &bytes).map_err(|e| AppError::invalid("file", e.0))?;
-    let safe_name: String = filename
-        .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
-        .take(120)
-        .collect();
     Ok(state
         .store
         .add_request_attachment(
             &auth.audit(Action::RequestSupport),
             id,
-            &safe_name,
+            &safe_filename(filename),
             media_type,
             bytes,
             MAX_ATTACHMENTS,

@@ -8,6 +8,27 @@ use marrakech_core::accounts::Invalid;
 
 use crate::error::AppError;
 
+/// The `file` field of a multipart upload: its name as sent and its bytes, or none when no
+/// file was chosen.
+pub async fn uploaded_file(
+    multipart: &mut axum::extract::Multipart,
+) -> Result<Option<(String, Bytes)>, AppError> {
+    let incomplete = |e: axum::extract::multipart::MultipartError| {
+        AppError::invalid("file", format!("the upload is incomplete: {e}"))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(incomplete)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let filename = field.file_name().unwrap_or("file").to_owned();
+        let bytes = field.bytes().await.map_err(incomplete)?;
+        if !bytes.is_empty() {
+            return Ok(Some((filename, bytes)));
+        }
+    }
+    Ok(None)
+}
+
 /// A submitted form: its fields, by name (the last value wins for a repeated name; list
 /// fields use [`Form::all`]).
 #[derive(Debug, Default, Clone)]

@@ -23,7 +23,7 @@ use marrakech_store::hub::{
 use marrakech_store::{OrganizationFilter, User, UserFilter, UserStatus};
 use serde::Deserialize;
 
-use super::forms::{Form, FormErrors};
+use super::forms::{uploaded_file, Form, FormErrors};
 use super::{render, Layout, Section};
 use crate::auth::Auth;
 use crate::csv_out::csv_response;
@@ -1086,27 +1086,13 @@ pub async fn attach(
     let mut multipart = multipart.map_err(|e| {
         AppError::invalid("file", format!("the upload is not a form with a file: {e}"))
     })?;
-    let mut outcome = Err(AppError::invalid("file", "choose a file to upload"));
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::invalid("file", format!("the upload is incomplete: {e}")))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let filename = field.file_name().unwrap_or("file").to_owned();
-        let bytes = field
-            .bytes()
+    let outcome = match uploaded_file(&mut multipart).await {
+        Ok(Some((filename, bytes))) => ops::attach(&state, &auth, &id, &filename, bytes.to_vec())
             .await
-            .map_err(|e| AppError::invalid("file", format!("the upload is incomplete: {e}")))?;
-        if bytes.is_empty() {
-            continue;
-        }
-        outcome = ops::attach(&state, &auth, &id, &filename, bytes.to_vec())
-            .await
-            .map(|a| format!("{} is attached.", a.filename));
-    }
+            .map(|a| format!("{} is attached.", a.filename)),
+        Ok(None) => Err(AppError::invalid("file", "choose a file to upload")),
+        Err(e) => Err(e),
+    };
     after(&auth, &state, &id, outcome).await
 }
 

@@ -9,15 +9,15 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use marrakech_core::compact::Objective;
 use marrakech_core::knowledge::{
-    attachment_type, licence_label, panel_state, ImplementationState, ItemKind, ItemStatus,
-    Language, PanelState, Step, Verdict, LICENCES, MAX_ATTACHMENTS,
+    attachment_type, licence_label, panel_state, safe_filename, ImplementationState, ItemKind,
+    ItemStatus, Language, PanelState, Step, Verdict, LICENCES, MAX_ATTACHMENTS,
 };
 use marrakech_core::policy::{Action, Resource, RoleName};
 use marrakech_core::Compact;
 use marrakech_store::knowledge::{Comment, Item, ItemFilter, NewCall, Owner, Review, Transition};
 use marrakech_store::{OrganizationFilter, User, UserFilter, UserStatus};
 
-use super::forms::{Form, FormErrors};
+use super::forms::{uploaded_file, Form, FormErrors};
 use super::{render, Layout, Section};
 use crate::auth::Auth;
 use crate::error::{AppError, PageResult};
@@ -1016,32 +1016,15 @@ pub async fn attach(
     }
     let mut errors = FormErrors::new();
     let mut added = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::invalid("file", format!("the upload is incomplete: {e}")))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let filename = field.file_name().unwrap_or("file").to_owned();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::invalid("file", format!("the upload is incomplete: {e}")))?;
+    if let Some((filename, bytes)) = uploaded_file(&mut multipart).await? {
         match attachment_type(&filename, &bytes) {
             Ok(media_type) => {
-                let safe_name: String = filename
-                    .chars()
-                    .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
-                    .take(120)
-                    .collect();
                 match state
                     .store
                     .add_attachment(
                         &auth.audit(Action::SubmitKnowledge),
                         &item.id,
-                        &safe_name,
+                        &safe_filename(&filename),
                         media_type,
                         bytes.to_vec(),
                         MAX_ATTACHMENTS,

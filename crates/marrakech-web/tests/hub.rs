@@ -592,6 +592,74 @@ async fn a_retried_submission_is_stored_once(store: &TestStore) {
     assert_eq!(wrong.json()["error"]["field"], "languages");
 }
 
+/// A joint request: every requesting country's focal point follows it and is told of it.
+async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) {
+    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let _ = store;
+    for (key, m49) in [("guatemala", 320), ("philippines", 608)] {
+        let user = f
+            .store
+            .create_user(
+                &AuditContext::system(),
+                &NewUser {
+                    email: format!("{key}@example.org"),
+                    display_name: format!("{key} focal point"),
+                    password_hash: None,
+                    status: UserStatus::Active,
+                    roles: vec![Role::FocalPoint {
+                        country: M49::new(m49).unwrap(),
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        f.users.insert(key, user);
+    }
+    let mut body = request_body("Joint labour mobility scheme");
+    body["joint_with"] = json!(["GTM"]);
+    body["countries"] = json!(["MEX", "GTM"]);
+    let submitted = f
+        .send_json("focal-point", "POST", "/api/v1/hub/requests", &body)
+        .await;
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let request = &submitted.json()["request"];
+    assert_eq!(request["requesting_countries"], json!(["GTM", "MEX"]));
+    let id = request["id"].as_str().unwrap();
+    assert_eq!(
+        f.get_as("guatemala", &format!("/hub/requests/{id}"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        f.get_as("philippines", &format!("/hub/requests/{id}"))
+            .await
+            .status,
+        404
+    );
+    // Guatemala acts for it too: it may withdraw it.
+    let withdrawn = f
+        .send_json(
+            "guatemala",
+            "POST",
+            &format!("/api/v1/hub/requests/{id}/transitions"),
+            &json!({"to": "withdrawn"}),
+        )
+        .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    let mails = f.store.pending_emails().await.unwrap();
+    assert!(mails
+        .iter()
+        .any(|m| m.to_address == "guatemala@example.org"
+            && m.subject.starts_with("New support request")));
+    assert!(mails
+        .iter()
+        .any(|m| m.to_address == "focal-point@example.org" && m.subject.contains("withdrawn")));
+    assert!(!mails
+        .iter()
+        .any(|m| m.to_address == "philippines@example.org"));
+}
+
 /// Markup in a request's title and description comes back inert on its page.
 async fn request_texts_are_escaped(store: &TestStore) {
     let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
@@ -689,6 +757,7 @@ async fn overdue_stages_are_noticed_once(store: &TestStore) {
 backend_tests!(
     a_request_is_matched_and_served_through_every_stage,
     a_retried_submission_is_stored_once,
+    a_joint_request_belongs_to_every_requesting_country,
     request_texts_are_escaped,
     overdue_stages_are_noticed_once,
 );

@@ -108,6 +108,33 @@ fn a_bad_config_file_is_named() {
     );
 }
 
+/// The hub's matching weights come from the config file: a partial table keeps the other
+/// defaults, unknown factors and unusable weights are refused with their reason.
+#[test]
+fn hub_weights_are_checked_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("marrakech.toml");
+    let data = dir.path().join("data");
+    let with = |weights: &str| {
+        std::fs::write(&config, weights).unwrap();
+        run(marrakech()
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("migrate"))
+    };
+    let fine = with("[hub_weights.partners]\ntopics = 0.5\ncapacity = 0.0\n");
+    assert!(fine.status.success(), "{}", stderr(&fine));
+    let unknown = with("[hub_weights.partners]\nfame = 1.0\n");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("fame"), "{}", stderr(&unknown));
+    let unusable = with("[hub_weights.partners]\ntopics = -1.0\n");
+    assert_eq!(unusable.status.code(), Some(1));
+    let err = stderr(&unusable);
+    assert!(err.contains("hub_weights cannot be used"), "{err}");
+}
+
 /// Flags win over the environment, which wins over the config file.
 #[test]
 fn configuration_precedence() {

@@ -382,19 +382,28 @@ async fn write_lists(
     Ok(())
 }
 
-/// Every list table's values by owner, in one query per table.
+/// Every list table's values by owner (or only `only`'s), in one query per table.
 async fn read_lists(
     store: &Store,
     tables: &[(&str, &str)],
     owner_column: &str,
+    only: Option<&str>,
 ) -> Result<Vec<HashMap<String, Vec<String>>>, StoreError> {
+    let filter = if only.is_some() {
+        format!("WHERE {owner_column} = $1")
+    } else {
+        String::new()
+    };
     let mut out = Vec::with_capacity(tables.len());
     for (table, column) in tables {
-        let rows = sqlx::query(&format!(
-            "SELECT {owner_column}, {column} FROM {table} ORDER BY {owner_column}, {column}"
-        ))
-        .fetch_all(store.pool())
-        .await?;
+        let sql = format!(
+            "SELECT {owner_column}, {column} FROM {table} {filter} ORDER BY {owner_column}, {column}"
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(owner) = only {
+            query = query.bind(owner.to_owned());
+        }
+        let rows = query.fetch_all(store.pool()).await?;
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
         for row in rows {
             map.entry(row.try_get(0)?)
@@ -681,23 +690,46 @@ impl Store {
 
     pub async fn partner(&self, organization_id: &str) -> Result<Option<Partner>, StoreError> {
         Ok(self
-            .partners()
+            .partners_of(Some(organization_id))
             .await?
             .into_iter()
-            .find(|p| p.organization_id == organization_id))
+            .next())
     }
 
     /// The whole registry, by name, each partner with its load and track record.
     pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
-        let rows = sqlx::query(
+        self.partners_of(None).await
+    }
+
+    /// The registry, or one organization's profile in it.
+    async fn partners_of(&self, only: Option<&str>) -> Result<Vec<Partner>, StoreError> {
+        let (filter, and, party_and) = match only {
+            Some(_) => (
+                "WHERE p.organization_id = $1",
+                "AND t.organization_id = $1",
+                "AND p.organization_id = $1",
+            ),
+            None => ("", "", ""),
+        };
+        let sql = format!(
             "SELECT p.organization_id, o.name, o.kind, o.website, p.summary, p.staff, p.updated_at, p.global \
-             FROM hub_partner p JOIN organization o ON o.id = p.organization_id ORDER BY o.name_key",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let lists = read_lists(self, &PARTNER_LISTS, "organization_id").await?;
+             FROM hub_partner p JOIN organization o ON o.id = p.organization_id {filter} ORDER BY o.name_key"
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(id) = only {
+            query = query.bind(id.to_owned());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lists = read_lists(self, &PARTNER_LISTS, "organization_id", only).await?;
         let count_by = |sql: String| async move {
-            let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
+            let mut query = sqlx::query(&sql);
+            if let Some(id) = only {
+                query = query.bind(id.to_owned());
+            }
+            let rows = query.fetch_all(self.pool()).await?;
             let mut map = HashMap::new();
             for row in rows {
                 map.insert(row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?);
@@ -711,23 +743,21 @@ impl Store {
         let engaged = count_by(format!(
             "SELECT t.organization_id, COUNT(DISTINCT t.request_id) FROM hub_team_member t \
              JOIN hub_request r ON r.id = t.request_id WHERE t.organization_id IS NOT NULL \
-             AND t.role IN ('lead', 'participant') AND r.stage IN ({}) GROUP BY t.organization_id",
+             AND t.role IN ('lead', 'participant') AND r.stage IN ({}) {and} GROUP BY t.organization_id",
             open.join(", ")
         ))
         .await?;
-        let served = count_by(
+        let served = count_by(format!(
             "SELECT t.organization_id, COUNT(DISTINCT t.request_id) FROM hub_team_member t \
              JOIN hub_request r ON r.id = t.request_id WHERE t.organization_id IS NOT NULL \
-             AND t.role IN ('lead', 'participant') AND r.stage = 'served' GROUP BY t.organization_id"
-                .into(),
-        )
+             AND t.role IN ('lead', 'participant') AND r.stage = 'served' {and} GROUP BY t.organization_id"
+        ))
         .await?;
-        let implemented = count_by(
+        let implemented = count_by(format!(
             "SELECT p.organization_id, COUNT(DISTINCT p.item_id) FROM knowledge_party p \
              JOIN knowledge_item i ON i.id = p.item_id WHERE p.organization_id IS NOT NULL \
-             AND i.status = 'published' GROUP BY p.organization_id"
-                .into(),
-        )
+             AND i.status = 'published' {party_and} GROUP BY p.organization_id"
+        ))
         .await?;
         rows.iter()
             .map(|row| {
@@ -855,7 +885,7 @@ impl Store {
 
     pub async fn support_request(&self, id: &str) -> Result<Option<SupportRequest>, StoreError> {
         Ok(self
-            .support_requests_where("r.id = $1", Some(id))
+            .support_requests_where(Some(id))
             .await?
             .into_iter()
             .next())
@@ -863,33 +893,37 @@ impl Store {
 
     /// Every request, newest first. Callers filter by what the actor may see.
     pub async fn support_requests(&self) -> Result<Vec<SupportRequest>, StoreError> {
-        self.support_requests_where("1 = 1", None).await
+        self.support_requests_where(None).await
     }
 
+    /// Every request, or only `only`.
     async fn support_requests_where(
         &self,
-        condition: &str,
-        bind: Option<&str>,
+        only: Option<&str>,
     ) -> Result<Vec<SupportRequest>, StoreError> {
+        let (filter, and) = match only {
+            Some(_) => ("WHERE r.id = $1", "AND request_id = $1"),
+            None => ("", ""),
+        };
         let sql = format!(
             "SELECT {REQUEST_COLUMNS} FROM hub_request r LEFT JOIN app_user o ON o.id = r.officer_id \
-             WHERE {condition} ORDER BY r.created_at DESC, r.id"
+             {filter} ORDER BY r.created_at DESC, r.id"
         );
-        let mut query = sqlx::query(&sql);
-        if let Some(bind) = bind {
-            query = query.bind(bind.to_owned());
+        let team_sql = format!(
+            "SELECT DISTINCT request_id, organization_id FROM hub_team_member \
+             WHERE organization_id IS NOT NULL {and} ORDER BY request_id, organization_id"
+        );
+        let (mut query, mut team_query) = (sqlx::query(&sql), sqlx::query(&team_sql));
+        if let Some(id) = only {
+            query = query.bind(id.to_owned());
+            team_query = team_query.bind(id.to_owned());
         }
         let rows = query.fetch_all(self.pool()).await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let lists = read_lists(self, &REQUEST_LISTS, "request_id").await?;
-        let team = sqlx::query(
-            "SELECT DISTINCT request_id, organization_id FROM hub_team_member \
-             WHERE organization_id IS NOT NULL ORDER BY request_id, organization_id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let lists = read_lists(self, &REQUEST_LISTS, "request_id", only).await?;
+        let team = team_query.fetch_all(self.pool()).await?;
         let mut engaged: HashMap<String, Vec<String>> = HashMap::new();
         for row in team {
             engaged

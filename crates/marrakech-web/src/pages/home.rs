@@ -15,7 +15,8 @@ use crate::AppState;
 /// A part of what the compact sets up, quoted from the paragraph that sets it.
 pub struct Part {
     pub title: &'static str,
-    pub cites: &'static str,
+    /// Where the part lives on the platform, or its paragraph while it is not built.
+    pub href: &'static str,
     pub text: String,
 }
 
@@ -43,17 +44,17 @@ pub async fn home(auth: Auth, State(state): State<AppState>) -> PageResult<Html<
     let mechanism = vec![
         Part {
             title: "Connection hub",
-            cites: "para-43-a",
+            href: "/hub",
             text: quote("para-43-a"),
         },
         Part {
             title: "Start-up fund",
-            cites: "para-43-b",
+            href: "/compact/para-43-b",
             text: quote("para-43-b"),
         },
         Part {
             title: "Global knowledge platform",
-            cites: "para-43-c",
+            href: "/knowledge",
             text: quote("para-43-c"),
         },
     ];

@@ -166,6 +166,8 @@ struct ShowPage {
     description_html: String,
     may_edit: bool,
     may_verify: bool,
+    /// It has a profile in the hub's partner registry.
+    is_partner: bool,
 }
 
 async fn find(state: &AppState, id: &str) -> Result<Organization, AppError> {
@@ -203,6 +205,7 @@ pub async fn show(
         may_verify: auth
             .require(Action::ManageOrganizations, Resource::Any)
             .is_ok(),
+        is_partner: state.store.partner(&organization.id).await?.is_some(),
         country_name,
         organization,
     })

@@ -5,7 +5,7 @@
 //! tail of rare words); objectives follow a skewed popularity; countries are UN Member States;
 //! languages are mostly English with the other UN languages.
 //!
-//! Used by `examples/bench.rs` and by the platform's own benchmark of submissions
+//! Used by `examples/latency.rs` and by the platform's own benchmark of submissions
 //! (`crates/marrakech/examples/bench_hub.rs`).
 
 use std::collections::HashMap;

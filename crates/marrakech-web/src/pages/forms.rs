@@ -29,6 +29,27 @@ pub async fn uploaded_file(
     Ok(None)
 }
 
+/// A stored file sent back as a download (never shown inline: its bytes were only sniffed,
+/// not trusted), cached privately for a few minutes.
+pub fn file_download(
+    filename: &str,
+    media_type: String,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{}\"", filename.replace('"', ""));
+    (
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=300".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A submitted form: its fields, by name (the last value wins for a repeated name; list
 /// fields use [`Form::all`]).
 #[derive(Debug, Default, Clone)]

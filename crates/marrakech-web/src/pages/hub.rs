@@ -23,7 +23,7 @@ use marrakech_store::hub::{
 use marrakech_store::{OrganizationFilter, User, UserFilter, UserStatus};
 use serde::Deserialize;
 
-use super::forms::{uploaded_file, Form, FormErrors};
+use super::forms::{file_download, uploaded_file, Form, FormErrors};
 use super::{render, Layout, Section};
 use crate::auth::Auth;
 use crate::csv_out::csv_response;
@@ -1113,19 +1113,7 @@ pub async fn download(
     if !rights.member() {
         return Err(not_found().into());
     }
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        meta.filename.replace('"', "")
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, meta.media_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=300".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(file_download(&meta.filename, meta.media_type, bytes))
 }
 
 pub async fn add_member(

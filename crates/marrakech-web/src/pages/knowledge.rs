@@ -17,7 +17,7 @@ use marrakech_core::Compact;
 use marrakech_store::knowledge::{Comment, Item, ItemFilter, NewCall, Owner, Review, Transition};
 use marrakech_store::{OrganizationFilter, User, UserFilter, UserStatus};
 
-use super::forms::{uploaded_file, Form, FormErrors};
+use super::forms::{file_download, uploaded_file, Form, FormErrors};
 use super::{render, Layout, Section};
 use crate::auth::Auth;
 use crate::error::{AppError, PageResult};
@@ -1071,19 +1071,7 @@ pub async fn download(
     visible(&auth, &state, &item_id)
         .await
         .map_err(|_| not_found())?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        meta.filename.replace('"', "")
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, meta.media_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=300".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(file_download(&meta.filename, meta.media_type, bytes))
 }
 
 /// A list of items with their titles, for queues.

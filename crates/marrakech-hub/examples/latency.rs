@@ -1,8 +1,8 @@
 //! Matching latency against 100,000 knowledge items and past requests and 2,000 partners.
 //!
 //! ```sh
-//! cargo run -p marrakech-hub --features generate --example bench --release
-//! cargo run -p marrakech-hub --features generate --example bench --release -- --items 20000 --partners 500 --requests 100
+//! cargo run -p marrakech-hub --features generate --example latency --release
+//! cargo run -p marrakech-hub --features generate --example latency --release -- --items 20000 --partners 500 --requests 100
 //! ```
 //!
 //! The collections are generated from a fixed seed with the committed evaluation data as

@@ -45,6 +45,9 @@ use crate::facets::{self, FacetCounts, FacetValue, Filters, Slot, Words};
 use crate::query::{self, Clause, ParsedQuery};
 use crate::words::WordsCache;
 
+/// The most answers [`Index::similar_to_text`] gives.
+pub const MAX_SIMILAR: usize = 2_000;
+
 /// Characters in a snippet.
 const SNIPPET_CHARS: usize = 220;
 /// Titles are highlighted whole; this bounds the work for a pathological one.
@@ -607,6 +610,92 @@ impl Index {
         top.into_iter()
             .map(|(score, address)| self.hit(&searcher, address, Some(score), None, None))
             .collect()
+    }
+
+    /// The items whose text is closest to a free text (a hub request's title and
+    /// description), best first, at most `n`, each as its key (`Index::key_of` its id) and
+    /// score. The text is analysed by every language's analysis, as queries are, and the
+    /// terms that best characterise it (the rarest in the index among those it holds) are
+    /// sought in every language version of every item.
+    pub fn similar_to_text(&self, text: &str, n: usize) -> Result<Vec<(u64, f32)>, SearchError> {
+        let n = n.min(MAX_SIMILAR);
+        let mut tokens = Vec::new();
+        for slot in 0..self.analyzers.len() {
+            self.append_tokens(slot, text, &mut tokens);
+        }
+        if tokens.is_empty() || n == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let query = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_max_doc_frequency(searcher.num_docs() / 2 + 1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(200)
+            .with_min_word_length(2)
+            .with_document_fields(vec![(
+                self.fields.body,
+                vec![OwnedValue::PreTokStr(PreTokenizedString {
+                    text: String::new(),
+                    tokens,
+                })],
+            )]);
+        let top = searcher.search(&query, &TopDocs::with_limit(n).order_by_score())?;
+        top.into_iter()
+            .map(|(score, address)| {
+                let key = searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .u64(F_KEY)?
+                    .first(address.doc_id)
+                    .unwrap_or(0);
+                Ok((key, score))
+            })
+            .collect()
+    }
+
+    /// The key an item is known by in [`Index::similar_to_text`]'s answers.
+    pub fn key_of(id: &str) -> u64 {
+        fnv1a(id.as_bytes())
+    }
+
+    /// An item's title and text in its original language (or the first it has), for
+    /// explaining a match.
+    pub fn document_text(&self, id: &str) -> Result<Option<String>, SearchError> {
+        let searcher = self.reader.searcher();
+        let found = searcher.search(
+            &TermQuery::new(
+                Term::from_field_text(self.fields.id, id),
+                IndexRecordOption::Basic,
+            ),
+            &TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let Some((_, address)) = found.first() else {
+            return Ok(None);
+        };
+        let stored: TantivyDocument = searcher.doc(*address)?;
+        let original = stored
+            .get_first(self.fields.original)
+            .and_then(|v| v.as_u64())
+            .and_then(|i| Language::ALL.get(i as usize).copied());
+        let languages = original.into_iter().chain(Language::ALL);
+        for l in languages {
+            let get = |field: Field| {
+                stored
+                    .get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let title = get(self.fields.stored_title[l.index()]);
+            if !title.is_empty() {
+                return Ok(Some(format!(
+                    "{title}\n{}",
+                    get(self.fields.stored_text[l.index()])
+                )));
+            }
+        }
+        Ok(None)
     }
 
     fn hit(

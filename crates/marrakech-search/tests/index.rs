@@ -477,6 +477,55 @@ fn searches_run_concurrently_with_writes() {
 }
 
 #[test]
+fn a_free_text_finds_the_items_that_share_its_telling_words_in_any_language() {
+    let index = index();
+    let mut docs: Vec<SearchDocument> = Generator::new(37).take(300).collect();
+    docs.push(doc(
+        "fr",
+        Language::Fr,
+        "Réduire le coût des envois de fonds",
+        "Comparateur des prix des envois de fonds et argent mobile pour les familles rurales.",
+    ));
+    docs.push(doc(
+        "en",
+        Language::En,
+        "Remittance price comparison",
+        "A remittance price comparison website and mobile money for rural families.",
+    ));
+    docs.push(doc(
+        "other",
+        Language::En,
+        "Training border officials",
+        "Search and rescue at sea.",
+    ));
+    load(&index, &docs);
+    let keys = |text: &str| -> Vec<u64> {
+        index
+            .similar_to_text(text, 20)
+            .unwrap()
+            .into_iter()
+            .map(|(key, score)| {
+                assert!(score > 0.0);
+                key
+            })
+            .collect()
+    };
+    let english = keys("We need remittance price comparison and mobile money for rural families");
+    assert_eq!(english[0], Index::key_of("en"));
+    assert!(!english.contains(&Index::key_of("other")));
+    let french = keys("Nous voulons un comparateur des prix des envois de fonds");
+    assert_eq!(french[0], Index::key_of("fr"));
+    assert!(keys("").is_empty());
+    assert!(index.similar_to_text("remittance", 0).unwrap().is_empty());
+    let text = index.document_text("fr").unwrap().unwrap();
+    assert!(
+        text.starts_with("Réduire le coût des envois de fonds\n"),
+        "{text}"
+    );
+    assert!(index.document_text("missing").unwrap().is_none());
+}
+
+#[test]
 fn related_items_share_text_and_objectives_and_exclude_the_item() {
     let index = index();
     let mut docs: Vec<SearchDocument> = Generator::new(31).take(400).collect();

@@ -17,9 +17,10 @@ use marrakech_core::countries::{Reference, M49};
 use marrakech_core::hub::{check_setup, Mover, SetupFinding, SetupNeeds, Stage, TeamRole};
 use marrakech_core::knowledge::{attachment_type, safe_filename, text_field, Language};
 use marrakech_core::policy::{Action, OrganizationKind, Resource};
+use marrakech_hub::text::analyze;
 use marrakech_hub::{
-    Candidate, CandidateInput, Capacity, HubError, HubRequest, MatchOptions, Matcher, PartnerInput,
-    PartnerProfile, SupportKind, TrackRecord, Weights,
+    Bm25, Candidate, CandidateInput, Capacity, HubError, HubRequest, MatchOptions, Matcher,
+    PartnerInput, PartnerProfile, SupportKind, TextHit, TextSimilarity, TrackRecord, Weights,
 };
 use marrakech_store::hub::{
     Audience, Decision, NewFunding, NewSuggestion, NewTeamMember, Notice, Partner, PartnerFields,
@@ -54,17 +55,35 @@ struct Built {
     requesters: HashMap<String, Vec<M49>>,
 }
 
+/// Where the matcher's text similarity for knowledge items comes from (configuration).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemText {
+    /// The hub's own BM25 over the items' original text, with the hub's analysis (English
+    /// stemming): the better of the two on the committed labeled set (docs/BENCHMARKS.md).
+    #[default]
+    Bm25,
+    /// The knowledge platform's search index, with every UN language's analysis: for a
+    /// platform whose items are mostly in other languages than English.
+    SearchIndex,
+}
+
 /// The server's matcher and the weights it scores with (configuration).
 pub struct Hub {
     weights: Weights,
+    item_text: ItemText,
+    /// The knowledge platform's index: text similarity for knowledge items comes from it.
+    search: Arc<crate::search::Search>,
     current: RwLock<Option<Arc<Built>>>,
     rebuilding: Mutex<()>,
 }
 
 impl Hub {
-    pub fn new(weights: Weights) -> Hub {
+    pub fn new(weights: Weights, item_text: ItemText, search: Arc<crate::search::Search>) -> Hub {
         Hub {
             weights,
+            item_text,
+            search,
             current: RwLock::new(None),
             rebuilding: Mutex::new(()),
         }
@@ -132,18 +151,43 @@ impl Hub {
             .filter(|r| r.public)
             .collect();
         let mut candidates: Vec<Candidate> = items.iter().filter_map(item_candidate).collect();
-        candidates.extend(requests.iter().filter_map(request_candidate));
+        let peers: Vec<Candidate> = requests.iter().filter_map(request_candidate).collect();
+        let platform_text = match self.item_text {
+            ItemText::Bm25 => None,
+            ItemText::SearchIndex => {
+                // The index must hold every item the matcher will: it follows the same log.
+                self.search.catch_up(store).await?;
+                Some(PlatformText::new(
+                    self.search.index().clone(),
+                    candidates.iter().map(Candidate::id),
+                    Bm25::new(peers.iter().map(|c| (c.id(), c.text()))),
+                ))
+            }
+        };
+        candidates.extend(peers);
         let requesters = requests
             .iter()
             .map(|r| (r.id.clone(), r.fields.requesters.clone()))
             .collect();
         let (partner_count, candidate_count) = (partners.len(), candidates.len());
         let weights = self.weights.clone();
-        let matcher =
-            tokio::task::spawn_blocking(move || Matcher::new(partners, candidates, weights))
-                .await
-                .map_err(|e| AppError::Internal(format!("the matcher build panicked: {e}")))?
-                .map_err(|e| AppError::Internal(format!("the matcher cannot be built: {e}")))?;
+        let matcher = tokio::task::spawn_blocking(move || {
+            let partner_text = Bm25::new(partners.iter().map(|p| (p.id(), p.text())));
+            let candidate_text: Box<dyn TextSimilarity> = match platform_text {
+                Some(text) => Box::new(text),
+                None => Box::new(Bm25::new(candidates.iter().map(|c| (c.id(), c.text())))),
+            };
+            Matcher::with_text(
+                partners,
+                candidates,
+                weights,
+                Box::new(partner_text),
+                candidate_text,
+            )
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("the matcher build panicked: {e}")))?
+        .map_err(|e| AppError::Internal(format!("the matcher cannot be built: {e}")))?;
         tracing::info!(
             partners = partner_count,
             candidates = candidate_count,
@@ -233,6 +277,84 @@ impl Hub {
             "matched a support request"
         );
         Ok(())
+    }
+}
+
+/// Text similarity for the hub's candidates ([`ItemText::SearchIndex`]): knowledge items
+/// from the knowledge platform's search index (every language's analysis, so a request in
+/// one language meets every version of every item), other countries' public requests from a
+/// BM25 index of their own (they are not in the search index). Both are BM25 scores (k1 1.2,
+/// b 0.75) and are merged as they are: dividing each source by its own best ranked worse on
+/// the labeled set.
+pub struct PlatformText {
+    index: Arc<marrakech_search::Index>,
+    /// Each item the matcher knows, by its key in the search index.
+    items: HashMap<u64, String>,
+    requests: Bm25,
+}
+
+impl PlatformText {
+    pub fn new<'a>(
+        index: Arc<marrakech_search::Index>,
+        items: impl Iterator<Item = &'a str>,
+        requests: Bm25,
+    ) -> PlatformText {
+        PlatformText {
+            index,
+            items: items
+                .map(|id| (marrakech_search::Index::key_of(id), id.to_owned()))
+                .collect(),
+            requests,
+        }
+    }
+}
+
+impl TextSimilarity for PlatformText {
+    fn most_similar(&self, query: &str, limit: usize) -> Vec<TextHit> {
+        let items = match self.index.similar_to_text(query, limit) {
+            Ok(hits) => hits,
+            Err(error) => {
+                tracing::warn!(%error, "the search index could not rank items for matching");
+                Vec::new()
+            }
+        };
+        let mut hits: Vec<TextHit> = items
+            .into_iter()
+            .filter_map(|(key, score)| {
+                self.items.get(&key).map(|id| TextHit {
+                    id: id.clone(),
+                    score,
+                })
+            })
+            .collect();
+        hits.extend(self.requests.most_similar(query, limit));
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits.truncate(limit);
+        hits
+    }
+
+    fn shared_terms(&self, query: &str, id: &str, max: usize) -> Vec<String> {
+        let from_requests = self.requests.shared_terms(query, id, max);
+        if !from_requests.is_empty() {
+            return from_requests;
+        }
+        // An item: the request's words (as the hub analyses them) that its text holds too,
+        // the longest first as the most telling.
+        let Ok(Some(text)) = self.index.document_text(id) else {
+            return Vec::new();
+        };
+        let held: HashSet<String> = analyze(&text).map(|(stem, _)| stem).collect();
+        let mut shared: Vec<(String, String)> = analyze(query)
+            .filter(|(stem, _)| held.contains(stem))
+            .collect();
+        shared.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.1.cmp(&b.1)));
+        let mut stems: HashSet<String> = HashSet::new();
+        shared
+            .into_iter()
+            .filter(|(stem, _)| stems.insert(stem.clone()))
+            .map(|(_, word)| word)
+            .take(max)
+            .collect()
     }
 }
 

@@ -98,15 +98,20 @@ fn all_routes() -> routes::Routes {
 }
 
 /// The whole application, with its search index in memory (built from the database on the
-/// first search) and the hub's default matching weights.
+/// first search) and the hub's default matching configuration.
 pub fn app(store: Store, config: WebConfig) -> Router {
-    let search = search::Search::in_ram().expect("an index in memory opens");
+    let search = Arc::new(search::Search::in_ram().expect("an index in memory opens"));
+    let hub = hub::Hub::new(
+        marrakech_hub::Weights::default(),
+        hub::ItemText::default(),
+        search.clone(),
+    );
     app_with_search(
         store,
         config,
-        Arc::new(search),
+        search,
         Arc::new(evidence::Evidence::new()),
-        Arc::new(hub::Hub::new(marrakech_hub::Weights::default())),
+        Arc::new(hub),
     )
 }
 

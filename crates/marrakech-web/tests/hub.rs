@@ -275,6 +275,26 @@ async fn a_request_is_matched_and_served_through_every_stage(store: &TestStore) 
     };
     let factors = &suggestions["items"][0]["factors"];
     assert!(factors.as_array().unwrap().len() >= 5, "{factors}");
+    // The practice was found by the knowledge platform's search index, and its text factor
+    // names the words it shares with the request.
+    let practice = suggestions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "Fair recruitment of seasonal agricultural workers")
+        .expect("the practice is a suggestion");
+    let text = practice["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "text")
+        .unwrap();
+    assert!(text["value"].as_f64().unwrap() > 0.0, "{text}");
+    let because = text["explanation"].as_str().unwrap();
+    assert!(
+        because.contains("seasonal") || because.contains("recruitment"),
+        "{because}"
+    );
     let accept = find(&agency).expect("the agency is a suggestion");
     let accepted = f
         .post_form(
@@ -660,6 +680,99 @@ async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) 
         .any(|m| m.to_address == "philippines@example.org"));
 }
 
+/// Matches request `id` again and answers the Spanish practice's text factor: its value and
+/// explanation.
+async fn practice_text_factor(f: &Fixture, id: &str) -> (f64, String) {
+    let answer = f
+        .send_json(
+            "secretariat",
+            "POST",
+            &format!("/api/v1/hub/requests/{id}/suggestions"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let suggestions = answer.json();
+    let practice = suggestions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "Protección de trabajadores temporeros")
+        .cloned()
+        .expect("the practice is suggested");
+    let text = practice["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "text")
+        .cloned()
+        .unwrap();
+    (
+        text["value"].as_f64().unwrap(),
+        text["explanation"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// With `hub_item_text = "search-index"`, an item's text similarity comes from the knowledge
+/// platform's index and its per-language analysis: a Spanish request meets a Spanish practice
+/// through inflected forms the hub's own (English) analysis keeps apart.
+async fn items_can_be_matched_through_the_search_index(store: &TestStore) {
+    use marrakech_web::hub::{Hub, ItemText};
+    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let _ = store;
+    let mut practice = sample_content("Protección de trabajadores temporeros");
+    practice.texts[0].language = marrakech_core::knowledge::Language::Es;
+    practice.original_language = marrakech_core::knowledge::Language::Es;
+    practice.texts[0].summary = "Los trabajadores temporeros reciben contratos.".into();
+    practice.objectives = vec!["obj-6".into()];
+    f.store
+        .harvest(
+            &AuditContext::system(),
+            "https://example.org/catalogue",
+            vec![HarvestedItem {
+                source_id: "es-1".into(),
+                source_url: None,
+                published_at: "2025-01-01T00:00:00.000000Z".into(),
+                content: practice,
+            }],
+            false,
+        )
+        .await
+        .unwrap();
+    let mut body = request_body("Derechos de las trabajadoras temporeras");
+    body["description"] = json!("Las trabajadoras temporeras del campo.");
+    body["objectives"] = json!(["obj-6"]);
+    body["actions"] = json!([]);
+    let submitted = f
+        .send_json("focal-point", "POST", "/api/v1/hub/requests", &body)
+        .await;
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let id = submitted.json()["request"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (by_bm25, _) = practice_text_factor(&f, &id).await;
+    let search = std::sync::Arc::new(marrakech_web::search::Search::in_ram().unwrap());
+    let hub = Hub::new(
+        marrakech_hub::Weights::default(),
+        ItemText::SearchIndex,
+        search.clone(),
+    );
+    f.app = marrakech_web::app_with_search(
+        f.store.store.clone(),
+        marrakech_web::WebConfig::default(),
+        search,
+        std::sync::Arc::new(marrakech_web::evidence::Evidence::new()),
+        std::sync::Arc::new(hub),
+    );
+    let (by_index, because) = practice_text_factor(&f, &id).await;
+    assert!(
+        by_index > by_bm25,
+        "search index {by_index}, BM25 {by_bm25}"
+    );
+    assert!(!because.is_empty());
+}
+
 /// Markup in a request's title and description comes back inert on its page.
 async fn request_texts_are_escaped(store: &TestStore) {
     let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
@@ -758,6 +871,7 @@ backend_tests!(
     a_request_is_matched_and_served_through_every_stage,
     a_retried_submission_is_stored_once,
     a_joint_request_belongs_to_every_requesting_country,
+    items_can_be_matched_through_the_search_index,
     request_texts_are_escaped,
     overdue_stages_are_noticed_once,
 );

@@ -29,6 +29,9 @@ struct FileConfig {
     /// The connection hub's matching weights (`[hub_weights.partner]`, `[hub_weights.item]`
     /// ...); fields left out keep their defaults.
     hub_weights: Option<marrakech_hub::Weights>,
+    /// Where matching's text similarity for knowledge items comes from: `bm25` (the hub's
+    /// own, the default) or `search-index` (the knowledge platform's, every UN language).
+    hub_item_text: Option<marrakech_web::hub::ItemText>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +47,7 @@ pub struct Settings {
     pub mail_from: String,
     pub trust_forwarded: bool,
     pub hub_weights: marrakech_hub::Weights,
+    pub hub_item_text: marrakech_web::hub::ItemText,
     /// The config file read, if any.
     pub config_file: Option<PathBuf>,
     file: FileConfigValues,
@@ -72,6 +76,7 @@ impl Settings {
         }
         Ok(Settings {
             hub_weights,
+            hub_item_text: file.hub_item_text.unwrap_or_default(),
             bind: file.bind.clone().unwrap_or_else(|| DEFAULT_BIND.to_owned()),
             data_dir: args
                 .data_dir

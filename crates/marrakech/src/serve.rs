@@ -76,7 +76,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let search = open_search(&settings, &store).await?;
     marrakech_web::search::spawn_follower(&search, store.clone());
     let evidence = Arc::new(marrakech_web::evidence::Evidence::new());
-    let hub = Arc::new(marrakech_web::hub::Hub::new(settings.hub_weights.clone()));
+    let hub = Arc::new(marrakech_web::hub::Hub::new(
+        settings.hub_weights.clone(),
+        settings.hub_item_text,
+        search.clone(),
+    ));
     let app = marrakech_web::app_with_search(
         store.clone(),
         WebConfig {

@@ -133,6 +133,11 @@ fn hub_weights_are_checked_at_start() {
     assert_eq!(unusable.status.code(), Some(1));
     let err = stderr(&unusable);
     assert!(err.contains("hub_weights cannot be used"), "{err}");
+    let index = with("hub_item_text = \"search-index\"\n");
+    assert!(index.status.success(), "{}", stderr(&index));
+    let unknown = with("hub_item_text = \"magic\"\n");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("magic"), "{}", stderr(&unknown));
 }
 
 /// Flags win over the environment, which wins over the config file.

@@ -7,7 +7,8 @@
 //! - `rights` asks the policy what the actor may do with a request.
 //! - `RequestInput`/`PartnerForm` and friends: what a form or JSON client sends, validated by
 //!   field into the store's values.
-//! - The operations (`submit`, `advance`, ...) check rights, write, and owe their emails.
+//! - The operations (`submit`, `move_request`, `decide`, ...) check rights, write, and owe
+//!   their emails.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
@@ -72,7 +73,7 @@ pub enum ItemText {
 pub struct Hub {
     weights: Weights,
     item_text: ItemText,
-    /// The knowledge platform's index: text similarity for knowledge items comes from it.
+    /// The knowledge platform's index, for [`ItemText::SearchIndex`].
     search: Arc<crate::search::Search>,
     current: RwLock<Option<Arc<Built>>>,
     rebuilding: Mutex<()>,

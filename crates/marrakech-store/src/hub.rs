@@ -4,10 +4,10 @@
 //!
 //! Every change is one transaction with its audit entry and its emails (queued in the
 //! outbox, so a message is sent only if the change happened, and never lost). Changes that
-//! matching reads bump `hub_revision`, so each server knows when to rebuild its matcher:
-//! partner profiles, teams (a partner's load), closing a request (load and track record) and
-//! a request's visibility (public requests are peers). Submitting and moving between open
-//! stages do not, so matching a new request never waits for a rebuild.
+//! matching reads bump `hub_revision`, so each server knows what to rebuild: its `seq` for
+//! the partner registry (profiles, teams, closing a request: load and track record), its
+//! `peers` for a request's visibility (public requests are peers). Submitting and moving
+//! between open stages bump neither, so matching a new request never waits for a rebuild.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -415,8 +415,17 @@ async fn read_lists(
     Ok(out)
 }
 
+/// The partner registry changed (a profile, a team, a closed request).
 async fn bump_revision(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE hub_revision SET seq = seq + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The set of public requests offered as peers changed.
+async fn bump_peers(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE hub_revision SET peers = peers + 1 WHERE id = 1")
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -614,13 +623,17 @@ fn request_lists(fields: &RequestFields) -> Vec<Vec<String>> {
 }
 
 impl Store {
-    /// The revision of what matching reads from the hub (partners and requests).
+    /// The revision of the partner registry as matching reads it.
     pub async fn hub_revision(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT seq FROM hub_revision WHERE id = 1")
-                .fetch_one(self.pool())
-                .await?,
-        )
+        Ok(self.hub_revisions().await?.0)
+    }
+
+    /// The revisions of the partner registry and of the set of public requests.
+    pub async fn hub_revisions(&self) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query("SELECT seq, peers FROM hub_revision WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
     /// Creates or replaces an organization's partner profile.
@@ -1079,7 +1092,7 @@ impl Store {
                     .bind(id.clone())
                     .execute(&mut **tx)
                     .await?;
-                bump_revision(tx).await?;
+                bump_peers(tx).await?;
                 append(
                     tx,
                     &ctx,

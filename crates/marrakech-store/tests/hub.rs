@@ -140,6 +140,13 @@ async fn a_request_is_submitted_once_and_walks_to_served(store: &TestStore) {
     assert_eq!(served.stage, Stage::Served);
     // Only closing it did (its team's load and record changed).
     assert_eq!(store.hub_revision().await.unwrap(), revision + 1);
+    // Making it public changes the peers, not the registry.
+    let (registry, peers) = store.hub_revisions().await.unwrap();
+    store
+        .set_request_public(&as_focal, &request.id, true)
+        .await
+        .unwrap();
+    assert_eq!(store.hub_revisions().await.unwrap(), (registry, peers + 1));
     assert!(served.closed_at.is_some() && served.stage_due.is_none());
     assert_eq!(served.officer_name.as_deref(), Some("officer"));
     let history = store.request_transitions(&request.id).await.unwrap();

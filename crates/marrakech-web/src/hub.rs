@@ -46,8 +46,30 @@ const SUGGESTIONS: usize = 10;
 /// How long a submission waits for a matcher rebuild before using the previous matcher.
 const FRESH_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// What a matcher was built from: the hub's revision and the knowledge index log's head.
-type BuildKey = (i64, i64);
+/// What a matcher was built from: the partner registry's revision, the public requests'
+/// revision and the knowledge index log's head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BuildKey {
+    registry: i64,
+    peers: i64,
+    items: i64,
+}
+
+impl BuildKey {
+    async fn now(store: &Store) -> Result<BuildKey, AppError> {
+        let (registry, peers) = store.hub_revisions().await?;
+        Ok(BuildKey {
+            registry,
+            peers,
+            items: store.index_log_head().await?,
+        })
+    }
+
+    /// Whether only the partner registry moved since `built`: the candidates can be kept.
+    fn only_registry_moved_since(&self, built: &BuildKey) -> bool {
+        self.peers == built.peers && self.items == built.items
+    }
+}
 
 struct Built {
     key: BuildKey,
@@ -103,7 +125,7 @@ impl Hub {
     /// with the previous matcher (a large registry takes seconds to index), so that every
     /// request is answered at once. Only the very first build is waited for whole.
     async fn matcher(self: &Arc<Self>, store: &Store) -> Result<Arc<Built>, AppError> {
-        let key = (store.hub_revision().await?, store.index_log_head().await?);
+        let key = BuildKey::now(store).await?;
         let current = self.current();
         if let Some(built) = current.as_ref().filter(|b| b.key == key) {
             return Ok(built.clone());
@@ -126,23 +148,19 @@ impl Hub {
         }
     }
 
-    /// Builds the matcher for `key` unless another task just did.
+    /// Builds the matcher for `key` unless another task just did: only the partners when
+    /// only the registry moved, everything otherwise.
     async fn rebuild(&self, store: &Store, key: BuildKey) -> Result<Arc<Built>, AppError> {
         let _rebuilding = self.rebuilding.lock().await;
-        if let Some(built) = self.current().filter(|b| b.key == key) {
-            return Ok(built);
+        let current = self.current();
+        if let Some(built) = current.as_ref().filter(|b| b.key == key) {
+            return Ok(built.clone());
+        }
+        if let Some(current) = current.filter(|b| key.only_registry_moved_since(&b.key)) {
+            return self.rebuild_partners(store, key, current).await;
         }
         let started = Instant::now();
-        let partners: Vec<PartnerProfile> = store
-            .partners()
-            .await?
-            .iter()
-            .filter_map(|p| {
-                partner_profile(p)
-                    .map_err(|e| tracing::warn!(error = %e, "a stored partner profile is left out"))
-                    .ok()
-            })
-            .collect();
+        let partners = self.partner_profiles(store).await?;
         let ids = store.published_item_ids().await?;
         let items = store.items_by_ids(&ids).await?;
         let requests: Vec<SupportRequest> = store
@@ -195,15 +213,63 @@ impl Hub {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "built the hub's matcher"
         );
-        let built = Arc::new(Built {
+        Ok(self.keep(Built {
             key,
             matcher,
             requesters,
-        });
+        }))
+    }
+
+    /// A matcher with the registry as it is now and `current`'s candidates.
+    async fn rebuild_partners(
+        &self,
+        store: &Store,
+        key: BuildKey,
+        current: Arc<Built>,
+    ) -> Result<Arc<Built>, AppError> {
+        let started = Instant::now();
+        let partners = self.partner_profiles(store).await?;
+        let count = partners.len();
+        let previous = current.clone();
+        let matcher = tokio::task::spawn_blocking(move || {
+            let text = Bm25::new(partners.iter().map(|p| (p.id(), p.text())));
+            previous.matcher.with_partners(partners, Box::new(text))
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("the matcher build panicked: {e}")))?
+        .map_err(|e| AppError::Internal(format!("the matcher cannot be built: {e}")))?;
+        tracing::info!(
+            partners = count,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "rebuilt the hub matcher's partners"
+        );
+        Ok(self.keep(Built {
+            key,
+            matcher,
+            requesters: current.requesters.clone(),
+        }))
+    }
+
+    /// The registry's profiles, as matching reads them.
+    async fn partner_profiles(&self, store: &Store) -> Result<Vec<PartnerProfile>, AppError> {
+        Ok(store
+            .partners()
+            .await?
+            .iter()
+            .filter_map(|p| {
+                partner_profile(p)
+                    .map_err(|e| tracing::warn!(error = %e, "a stored partner profile is left out"))
+                    .ok()
+            })
+            .collect())
+    }
+
+    fn keep(&self, built: Built) -> Arc<Built> {
+        let built = Arc::new(built);
         if let Ok(mut current) = self.current.write() {
             *current = Some(built.clone());
         }
-        Ok(built)
+        built
     }
 
     /// Builds the matcher ahead of the first submission (at start-up).

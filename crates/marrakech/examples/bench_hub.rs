@@ -267,6 +267,24 @@ async fn main() -> anyhow::Result<()> {
         platform.push(tokio::task::spawn_blocking(move || post(body)).await??);
     }
 
+    // A change to the registry (one partner's profile), then a submission: only the partners
+    // are indexed again before it is matched.
+    let first_partner = store
+        .partners()
+        .await?
+        .into_iter()
+        .next()
+        .context("a partner")?;
+    let mut fields = first_partner.fields.clone();
+    fields.staff += 1;
+    store
+        .save_partner(&system, &first_partner.organization_id, &fields)
+        .await?;
+    let after_change = {
+        let (post, body) = (post.clone(), bodies[1].clone());
+        tokio::task::spawn_blocking(move || post(body)).await??
+    };
+
     // The baseline: the matcher alone, on the same partners and items, same requests.
     let t = Instant::now();
     let matcher = Matcher::new(partners, candidates, Weights::default()).context("the matcher")?;
@@ -299,11 +317,12 @@ async fn main() -> anyhow::Result<()> {
     println!("| submission over HTTP, stored with its suggestions | {p50:.1} | {p99:.1} |");
     println!("| the matcher alone (baseline) | {l50:.1} | {l99:.1} |");
     println!(
-        "\nPlatform / matcher: {:.1}x at p50, {:.1}x at p99. The first submission, which built the matcher from the database, took {:.1} s (the matcher alone builds in {:.1} s).",
+        "\nPlatform / matcher: {:.1}x at p50, {:.1}x at p99. The first submission, which built the matcher from the database, took {:.1} s (the matcher alone builds in {:.1} s). A submission right after a partner profile changed (the partners indexed again, the items kept) took {:.0} ms.",
         p50 / l50,
         p99 / l99,
         first.as_secs_f64(),
-        built.as_secs_f64()
+        built.as_secs_f64(),
+        after_change.as_secs_f64() * 1000.0
     );
     Ok(())
 }

@@ -198,10 +198,12 @@ CREATE TABLE hub_concept_note (
     updated_at  TEXT NOT NULL
 );
 
--- Bumped by every change matching reads (partners, requests), so a server's matcher knows
--- when to rebuild.
+-- Bumped by the changes matching reads, so a server's matcher knows what to rebuild: `seq`
+-- for the partner registry (profiles, teams, closed requests), `peers` for the set of public
+-- requests offered as peers.
 CREATE TABLE hub_revision (
-    id  BIGINT PRIMARY KEY CHECK (id = 1),
-    seq BIGINT NOT NULL
+    id    BIGINT PRIMARY KEY CHECK (id = 1),
+    seq   BIGINT NOT NULL,
+    peers BIGINT NOT NULL DEFAULT 0
 );
 INSERT INTO hub_revision (id, seq) VALUES (1, 0);

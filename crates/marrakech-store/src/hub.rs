@@ -709,6 +709,13 @@ impl Store {
             .next())
     }
 
+    /// How many organizations have a partner profile.
+    pub async fn partner_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM hub_partner")
+            .fetch_one(self.pool())
+            .await?)
+    }
+
     /// The whole registry, by name, each partner with its load and track record.
     pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
         self.partners_of(None).await

@@ -228,6 +228,7 @@ async fn suggestions_keep_decisions_and_accepted_partners_join_the_team(store: &
         .unwrap();
     assert!(store.hub_revision().await.unwrap() > revision);
     assert_eq!(partner.name, "Labour Data Institute");
+    assert_eq!(store.partner_count().await.unwrap(), 1);
     assert_eq!(
         partner.fields.regions,
         vec![M49::new(1).unwrap(), M49::new(419).unwrap()],

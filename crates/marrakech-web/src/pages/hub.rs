@@ -196,7 +196,7 @@ struct OverviewPage {
     public_requests: Vec<RequestRow>,
     may_request: bool,
     may_process: bool,
-    partners: usize,
+    partners: i64,
 }
 
 pub async fn overview(
@@ -251,7 +251,7 @@ pub async fn overview(
         public_requests,
         may_request: auth.actor.has(RoleName::FocalPoint),
         may_process: auth.actor.has(RoleName::Secretariat),
-        partners: state.store.partners().await?.len(),
+        partners: state.store.partner_count().await?,
     })
 }
 

@@ -73,6 +73,8 @@ impl BuildKey {
 
 struct Built {
     key: BuildKey,
+    /// How long its full build took: a rebuild expected to be as quick is simply waited for.
+    full_build: std::time::Duration,
     matcher: Matcher,
     /// Each past request's requesting countries, so a country is not offered its own.
     requesters: HashMap<String, Vec<M49>>,
@@ -121,9 +123,10 @@ impl Hub {
     }
 
     /// The matcher for the hub as it is now. When the registry changed since the last build,
-    /// a rebuild starts; a submission waits for it at most `FRESH_WAIT` and otherwise matches
-    /// with the previous matcher (a large registry takes seconds to index), so that every
-    /// request is answered at once. Only the very first build is waited for whole.
+    /// a rebuild starts. When the last full build took less than `FRESH_WAIT` the submission
+    /// waits for it; otherwise (a large registry takes seconds to index) it waits at most
+    /// `FRESH_WAIT` and then matches with the previous matcher, so that every request is
+    /// answered at once. The very first build is waited for whole.
     async fn matcher(self: &Arc<Self>, store: &Store) -> Result<Arc<Built>, AppError> {
         let key = BuildKey::now(store).await?;
         let current = self.current();
@@ -138,6 +141,7 @@ impl Hub {
         };
         match current {
             None => joined(rebuild.await),
+            Some(previous) if previous.full_build < FRESH_WAIT => joined(rebuild.await),
             Some(stale) => match tokio::time::timeout(FRESH_WAIT, rebuild).await {
                 Ok(done) => joined(done),
                 Err(_) => {
@@ -215,6 +219,7 @@ impl Hub {
         );
         Ok(self.keep(Built {
             key,
+            full_build: started.elapsed(),
             matcher,
             requesters,
         }))
@@ -245,6 +250,7 @@ impl Hub {
         );
         Ok(self.keep(Built {
             key,
+            full_build: current.full_build,
             matcher,
             requesters: current.requesters.clone(),
         }))

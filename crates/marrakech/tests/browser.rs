@@ -170,7 +170,8 @@ async fn countries_filter_form_works_without_javascript() {
     form.set(Locator::Id("member_state"), "false")
         .await
         .unwrap();
-    form.submit().await.unwrap();
+    // Wait for the answer's page: `submit` returns before the browser has loaded it.
+    submit(&client, form).await;
     let url = client.current_url().await.unwrap();
     assert!(
         url.query().unwrap_or_default().contains("commission=ESCWA"),

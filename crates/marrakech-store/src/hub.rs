@@ -896,11 +896,15 @@ impl Store {
                 })
             })
             .await?;
-        let request = self
-            .support_request(&id)
-            .await?
-            .ok_or_else(|| corrupt("support request", id))?;
+        let request = self.stored_request(&id).await?;
         Ok((request, created))
+    }
+
+    /// A request a write just stored: its absence means the database is not what we wrote.
+    async fn stored_request(&self, id: &str) -> Result<SupportRequest, StoreError> {
+        self.support_request(id)
+            .await?
+            .ok_or_else(|| corrupt("support request", id))
     }
 
     pub async fn support_request(&self, id: &str) -> Result<Option<SupportRequest>, StoreError> {
@@ -1011,9 +1015,7 @@ impl Store {
             })
         })
         .await?;
-        self.support_request(id)
-            .await?
-            .ok_or_else(|| corrupt("support request", id))
+        self.stored_request(id).await
     }
 
     /// Assigns the officer who holds the request.
@@ -1076,9 +1078,7 @@ impl Store {
             })
         })
         .await?;
-        self.support_request(id)
-            .await?
-            .ok_or_else(|| corrupt("support request", id))
+        self.stored_request(id).await
     }
 
     /// Makes a request public, or confidential again.
@@ -1112,9 +1112,7 @@ impl Store {
             })
         })
         .await?;
-        self.support_request(id)
-            .await?
-            .ok_or_else(|| corrupt("support request", id))
+        self.stored_request(id).await
     }
 
     pub async fn request_transitions(

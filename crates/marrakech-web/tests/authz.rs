@@ -1195,23 +1195,13 @@ pub fn hub_request_body(title: &str) -> serde_json::Value {
 async fn hub_requests_stay_with_their_country(store: &TestStore) {
     let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
     let _ = store;
-    let other = f
-        .store
-        .create_user(
-            &marrakech_store::AuditContext::system(),
-            &marrakech_store::NewUser {
-                email: "focal-point-philippines@example.org".into(),
-                display_name: "Test other focal point".into(),
-                password_hash: None,
-                status: marrakech_store::UserStatus::Active,
-                roles: vec![marrakech_core::policy::Role::FocalPoint {
-                    country: marrakech_core::countries::M49::new(608).unwrap(),
-                }],
-            },
-        )
-        .await
-        .unwrap();
-    f.users.insert("other-focal-point", other);
+    f.add_user(
+        "other-focal-point",
+        marrakech_core::policy::Role::FocalPoint {
+            country: marrakech_core::countries::M49::new(608).unwrap(),
+        },
+    )
+    .await;
     let title = "Confidential seasonal worker data for Mexico";
     let submitted = f
         .send_json(

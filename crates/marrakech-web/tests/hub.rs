@@ -12,7 +12,7 @@ use marrakech_core::hub::Stage;
 use marrakech_core::policy::{OrganizationKind, Role};
 use marrakech_store::knowledge::HarvestedItem;
 use marrakech_store::testing::TestStore;
-use marrakech_store::{backend_tests, AuditContext, NewOrganization, NewUser, UserStatus};
+use marrakech_store::{backend_tests, AuditContext, NewOrganization};
 use serde_json::json;
 
 fn request_body(title: &str) -> serde_json::Value {
@@ -132,23 +132,13 @@ async fn registry(f: &mut Fixture) -> (String, String) {
         .unwrap();
 
     // Guatemala asked before, and made its request public: a peer for Mexico.
-    let guatemala = f
-        .store
-        .create_user(
-            &system,
-            &NewUser {
-                email: "focal-point-guatemala@example.org".into(),
-                display_name: "Guatemala focal point".into(),
-                password_hash: None,
-                status: UserStatus::Active,
-                roles: vec![Role::FocalPoint {
-                    country: M49::new(320).unwrap(),
-                }],
-            },
-        )
-        .await
-        .unwrap();
-    f.users.insert("guatemala", guatemala);
+    f.add_user(
+        "guatemala",
+        Role::FocalPoint {
+            country: M49::new(320).unwrap(),
+        },
+    )
+    .await;
     let mut body = request_body("Recruitment fees of Guatemalan seasonal workers");
     body["countries"] = json!(["GTM"]);
     let peer = f
@@ -337,23 +327,13 @@ async fn a_request_is_matched_and_served_through_every_stage(store: &TestStore) 
     );
 
     // The accepted agency is on the team: its contributor now sees the request.
-    let agency_user = f
-        .store
-        .create_user(
-            &AuditContext::system(),
-            &NewUser {
-                email: "agency@example.org".into(),
-                display_name: "Agency staff".into(),
-                password_hash: None,
-                status: UserStatus::Active,
-                roles: vec![Role::Contributor {
-                    organization: agency.clone(),
-                }],
-            },
-        )
-        .await
-        .unwrap();
-    f.users.insert("agency", agency_user);
+    f.add_user(
+        "agency",
+        Role::Contributor {
+            organization: agency.clone(),
+        },
+    )
+    .await;
     assert_eq!(
         f.get_as("agency", &format!("/hub/requests/{id}"))
             .await
@@ -617,23 +597,8 @@ async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) 
     let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
     let _ = store;
     for (key, m49) in [("guatemala", 320), ("philippines", 608)] {
-        let user = f
-            .store
-            .create_user(
-                &AuditContext::system(),
-                &NewUser {
-                    email: format!("{key}@example.org"),
-                    display_name: format!("{key} focal point"),
-                    password_hash: None,
-                    status: UserStatus::Active,
-                    roles: vec![Role::FocalPoint {
-                        country: M49::new(m49).unwrap(),
-                    }],
-                },
-            )
-            .await
-            .unwrap();
-        f.users.insert(key, user);
+        let country = M49::new(m49).unwrap();
+        f.add_user(key, Role::FocalPoint { country }).await;
     }
     let mut body = request_body("Joint labour mobility scheme");
     body["joint_with"] = json!(["GTM"]);

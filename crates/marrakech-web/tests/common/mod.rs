@@ -180,6 +180,26 @@ impl Fixture {
         }
     }
 
+    /// Adds an active user with one role, `{key}@example.org`, reachable by `key` in requests.
+    pub async fn add_user(&mut self, key: &'static str, role: Role) -> User {
+        let user = self
+            .store
+            .create_user(
+                &AuditContext::system(),
+                &NewUser {
+                    email: format!("{key}@example.org"),
+                    display_name: format!("Test {key}"),
+                    password_hash: None,
+                    status: UserStatus::Active,
+                    roles: vec![role],
+                },
+            )
+            .await
+            .unwrap();
+        self.users.insert(key, user.clone());
+        user
+    }
+
     /// A fresh session cookie for the role's user (none for the public).
     pub async fn session(&self, key: &str) -> Option<String> {
         let user = self.users.get(key)?;

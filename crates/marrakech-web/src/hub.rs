@@ -601,6 +601,20 @@ pub async fn visible_requests(
         .collect())
 }
 
+/// A request the actor processes as the secretariat; `what` says what only it may do.
+async fn processed(
+    auth: &Auth,
+    state: &AppState,
+    id: &str,
+    what: &str,
+) -> Result<SupportRequest, AppError> {
+    let (request, rights) = visible(auth, state, id).await?;
+    if !rights.process {
+        return Err(forbidden(&format!("only the secretariat {what}")));
+    }
+    Ok(request)
+}
+
 fn forbidden(message: &str) -> AppError {
     AppError::Forbidden(message.to_owned())
 }
@@ -1062,10 +1076,7 @@ pub async fn assign(
     id: &str,
     officer: &str,
 ) -> Result<SupportRequest, AppError> {
-    let (request, rights) = visible(auth, state, id).await?;
-    if !rights.process {
-        return Err(forbidden("only the secretariat assigns officers"));
-    }
+    let request = processed(auth, state, id, "assigns officers").await?;
     let notices = mail::hub_assigned(&request, officer, &link(state, id));
     Ok(state
         .store
@@ -1159,10 +1170,7 @@ pub async fn attach(
 
 /// Runs matching again on demand (the secretariat).
 pub async fn rematch(state: &AppState, auth: &Auth, id: &str) -> Result<SupportRequest, AppError> {
-    let (request, rights) = visible(auth, state, id).await?;
-    if !rights.process {
-        return Err(forbidden("only the secretariat runs the matching again"));
-    }
+    let request = processed(auth, state, id, "runs the matching again").await?;
     state.hub.match_request(&state.store, &request).await?;
     Ok(request)
 }
@@ -1176,12 +1184,7 @@ pub async fn decide(
     suggestion: &str,
     decision: &str,
 ) -> Result<(), AppError> {
-    let (request, rights) = visible(auth, state, id).await?;
-    if !rights.process {
-        return Err(forbidden(
-            "only the secretariat accepts or dismisses suggestions",
-        ));
-    }
+    let request = processed(auth, state, id, "accepts or dismisses suggestions").await?;
     let decision = Decision::parse(decision.trim())
         .ok_or_else(|| AppError::invalid("decision", "the decision is accept or dismiss"))?;
     let target = state
@@ -1215,10 +1218,7 @@ pub async fn add_member(
     id: &str,
     member: &NewTeamMember,
 ) -> Result<(), AppError> {
-    let (request, rights) = visible(auth, state, id).await?;
-    if !rights.process {
-        return Err(forbidden("only the secretariat sets up the team"));
-    }
+    let request = processed(auth, state, id, "sets up the team").await?;
     let notices = match &member.organization_id {
         Some(org) => mail::hub_engaged(&request, org, &link(state, id)),
         None => Vec::new(),
@@ -1236,10 +1236,7 @@ pub async fn remove_member(
     id: &str,
     member: &str,
 ) -> Result<(), AppError> {
-    let (_, rights) = visible(auth, state, id).await?;
-    if !rights.process {
-        return Err(forbidden("only the secretariat sets up the team"));
-    }
+    processed(auth, state, id, "sets up the team").await?;
     Ok(state
         .store
         .remove_team_member(&auth.audit(Action::ProcessRequests), id, member)
@@ -1252,10 +1249,7 @@ pub async fn record_funding(
     id: &str,
     funding: &NewFunding,
 ) -> Result<(), AppError> {
-    let (_, rights) = visible(auth, state, id).await?;
-    if !rights.process {
-        return Err(forbidden("only the secretariat records funding"));
-    }
+    processed(auth, state, id, "records funding").await?;
     Ok(state
         .store
         .save_funding(&auth.audit(Action::ProcessRequests), id, funding)
@@ -1353,10 +1347,7 @@ pub async fn draft_concept_note(
     auth: &Auth,
     id: &str,
 ) -> Result<marrakech_store::hub::ConceptNote, AppError> {
-    let (request, rights) = visible(auth, state, id).await?;
-    if !rights.process {
-        return Err(forbidden("only the secretariat drafts the concept note"));
-    }
+    let request = processed(auth, state, id, "drafts the concept note").await?;
     let team = state.store.team(id).await?;
     let reference = Reference::official();
     let name = |c: &M49| {

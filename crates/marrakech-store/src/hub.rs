@@ -513,6 +513,23 @@ async fn stage_of(tx: &mut Transaction<'static, Any>, id: &str) -> Result<Stage,
     Stage::parse(&stage).ok_or_else(|| corrupt("request stage", stage))
 }
 
+/// The stage of a request that must still be open: a closed one refuses the change, named by
+/// `field`.
+async fn open_stage_of(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    field: &'static str,
+) -> Result<Stage, StoreError> {
+    let stage = stage_of(tx, id).await?;
+    if !stage.is_open() {
+        return Err(StoreError::Refused {
+            field,
+            message: "the request is closed".into(),
+        });
+    }
+    Ok(stage)
+}
+
 /// When a stage entered now runs out of its target time.
 fn due_from_now(stage: Stage) -> Option<String> {
     stage
@@ -1036,13 +1053,7 @@ impl Store {
             let args = args.clone();
             Box::pin(async move {
                 let (ctx, id, officer, notices) = &*args;
-                let stage = stage_of(tx, id).await?;
-                if !stage.is_open() {
-                    return Err(StoreError::Refused {
-                        field: "officer",
-                        message: "the request is closed".into(),
-                    });
-                }
+                open_stage_of(tx, id, "officer").await?;
                 let is_officer: Option<String> = sqlx::query_scalar(
                     "SELECT u.id FROM app_user u JOIN role_grant g ON g.user_id = u.id \
                      WHERE u.id = $1 AND g.role = 'secretariat' AND g.revoked_at IS NULL \
@@ -1420,13 +1431,7 @@ impl Store {
             let args = args.clone();
             Box::pin(async move {
                 let (ctx, id, suggestion, notices) = &*args;
-                let stage = stage_of(tx, id).await?;
-                if !stage.is_open() {
-                    return Err(StoreError::Refused {
-                        field: "decision",
-                        message: "the request is closed".into(),
-                    });
-                }
+                open_stage_of(tx, id, "decision").await?;
                 let row = sqlx::query(
                     "SELECT target_kind, target_id, title FROM hub_suggestion WHERE id = $1 AND request_id = $2",
                 )
@@ -1513,12 +1518,7 @@ impl Store {
             let args = args.clone();
             Box::pin(async move {
                 let (ctx, id, member, notices) = &*args;
-                if !stage_of(tx, id).await?.is_open() {
-                    return Err(StoreError::Refused {
-                        field: "role",
-                        message: "the request is closed".into(),
-                    });
-                }
+                open_stage_of(tx, id, "role").await?;
                 if let Some(org) = &member.organization_id {
                     let on_team: Option<String> = sqlx::query_scalar(
                         "SELECT id FROM hub_team_member WHERE request_id = $1 AND organization_id = $2",

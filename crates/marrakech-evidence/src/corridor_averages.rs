@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::codes::{Corridor, Iso3, Quarter};
 use crate::error::{ImportError, RowProblem};
 use crate::table::{
-    drive, match_columns, opt, req, Col, CsvSource, HeaderInfo, Import, Layout, Parsed, RowView,
-    Sink, Summary,
+    drive, match_columns, opt, req, require_records, Col, CsvSource, HeaderInfo, Import, Layout,
+    Parsed, RowView, Seen, Sink, Summary,
 };
 
 const FORMAT: &str = "rpw-corridors";
@@ -53,6 +53,19 @@ struct CorridorLayout {
 
 impl Layout for CorridorLayout {
     type Record = CorridorAverages;
+    /// The series and the corridor: a row holds all of a corridor's quarters.
+    type Key = (Arc<str>, Corridor);
+
+    fn key(&self, c: &CorridorAverages) -> Self::Key {
+        (c.series.clone(), c.corridor)
+    }
+
+    fn describe(&self, (series, corridor): &Self::Key) -> String {
+        format!(
+            "series {series}, sending {}, receiving {}",
+            corridor.source, corridor.destination
+        )
+    }
 
     fn format(&self) -> &'static str {
         FORMAT
@@ -141,12 +154,15 @@ pub fn read_corridor_averages_csv<R: Read, K: Sink<CorridorAverages> + ?Sized>(
     reader: R,
     sink: &mut K,
 ) -> Result<Summary, ImportError> {
-    drive(
+    let summary = drive(
         &mut CsvSource::new(FORMAT, reader),
         &mut CorridorLayout::default(),
         None,
+        &mut Seen::default(),
         sink,
-    )
+    )?;
+    require_records(std::slice::from_ref(&summary))?;
+    Ok(summary)
 }
 
 /// One quarter across the published corridor averages. Without provider-level rows these are

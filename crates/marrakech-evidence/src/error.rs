@@ -35,6 +35,47 @@ pub enum ImportError {
         format: &'static str,
         source: calamine::XlsxError,
     },
+    /// The file is damaged (cut short, a quote never closed, NUL bytes, not UTF-8): nothing
+    /// in it can be trusted, so none of it is imported.
+    #[error("{format}: line {line}: {damage}")]
+    Damaged {
+        format: &'static str,
+        line: u64,
+        damage: Damage,
+    },
+    /// The header was found but no row under it gave a record: importing it would replace a
+    /// release with nothing.
+    #[error("{format}: {}", no_records(*.rows, *.rejected, *.skipped))]
+    NoRecords {
+        format: &'static str,
+        rows: u64,
+        rejected: u64,
+        skipped: u64,
+    },
+}
+
+/// How a file is damaged.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Damage {
+    #[error("the file ends inside a record ({fields} of the header's {expected} fields): it was cut short")]
+    EndsInsideRecord { fields: usize, expected: usize },
+    #[error("a quoted field opens here and is never closed (the file ends inside it)")]
+    UnclosedQuote,
+    #[error("{count} NUL byte{} (the first on this line): not a text file, or a damaged one", plural(*.count as usize))]
+    NulBytes { count: u64 },
+    #[error("not valid UTF-8 ({0}): save the file as UTF-8")]
+    NotUtf8(String),
+}
+
+fn no_records(rows: u64, rejected: u64, skipped: u64) -> String {
+    if rows == 0 {
+        "no data rows under the header: nothing to import".to_owned()
+    } else {
+        format!(
+            "none of the {rows} data row{} gave a record ({rejected} rejected, {skipped} skipped): nothing to import",
+            plural(rows as usize)
+        )
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -85,9 +126,10 @@ pub enum RowProblem {
     },
     #[error("{0}")]
     Inconsistent(String),
-    /// The CSV layer could not decode the row (e.g. invalid UTF-8).
-    #[error("unreadable row: {0}")]
-    Unreadable(String),
+    /// A second row with the key of an earlier one: `first` says where the earlier one is
+    /// (`line 14`, `sheet `Dataset`, row 14`), `key` what the key is.
+    #[error("repeats {first} ({key})")]
+    Repeats { first: String, key: String },
 }
 
 impl RowProblem {

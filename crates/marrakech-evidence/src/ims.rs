@@ -25,8 +25,8 @@ use crate::codes::Sex;
 use crate::error::{ImportError, RowProblem};
 use crate::sdmx::SdmxObservation;
 use crate::table::{
-    drive, drive_sheet, match_columns, open_xlsx, opt, req, Col, CsvSource, HeaderInfo, Import,
-    Layout, Parsed, RowView, Sink, Summary,
+    drive, drive_sheet, match_columns, open_xlsx, opt, req, require_records, Col, CsvSource,
+    HeaderInfo, Import, Layout, Parsed, RowView, Seen, Sink, Summary,
 };
 
 /// The SDG indicator code under which migrant stock is published.
@@ -156,8 +156,28 @@ fn year_column(cell: &str) -> Option<(u16, Option<Sex>)> {
     Sex::parse(rest).map(|s| (year, Some(s)))
 }
 
+/// An observation's key: destination, origin, sex, year (M49 codes as numbers).
+type ImsKey = (u16, u16, Sex, u16);
+
 impl Layout for ImsLayout {
     type Record = StockObservation;
+    type Key = ImsKey;
+
+    fn key(&self, o: &StockObservation) -> ImsKey {
+        (
+            o.ref_area.value(),
+            o.counterpart_area.value(),
+            o.sex,
+            o.time_period,
+        )
+    }
+
+    fn describe(&self, &(destination, origin, sex, year): &ImsKey) -> String {
+        format!(
+            "destination {destination:03}, origin {origin:03}, sex {}, {year}",
+            sex.code()
+        )
+    }
 
     fn format(&self) -> &'static str {
         FORMAT
@@ -305,7 +325,15 @@ pub fn read_ims_csv<R: Read, K: Sink<StockObservation> + ?Sized>(
     sink: &mut K,
 ) -> Result<Summary, ImportError> {
     let mut layout = ImsLayout::new(reference);
-    drive(&mut CsvSource::new(FORMAT, reader), &mut layout, None, sink)
+    let summary = drive(
+        &mut CsvSource::new(FORMAT, reader),
+        &mut layout,
+        None,
+        &mut Seen::default(),
+        sink,
+    )?;
+    require_records(std::slice::from_ref(&summary))?;
+    Ok(summary)
 }
 
 /// Streams Table 1 from the original workbook: the sheet named `sheet`, or else `Table 1`,
@@ -334,7 +362,15 @@ pub fn read_ims_xlsx<RS: Read + Seek, K: Sink<StockObservation> + ?Sized>(
         });
     };
     let mut layout = ImsLayout::new(reference);
-    drive_sheet(&mut workbook, &chosen, &mut layout, sink)
+    let summary = drive_sheet(
+        &mut workbook,
+        &chosen,
+        &mut layout,
+        &mut Seen::default(),
+        sink,
+    )?;
+    require_records(std::slice::from_ref(&summary))?;
+    Ok(summary)
 }
 
 /// [`read_ims_csv`] collected in memory.

@@ -32,7 +32,7 @@ pub mod trajectory;
 pub mod weights;
 
 pub use codes::{Corridor, Iso3, Quarter, Sex};
-pub use error::{ImportError, RejectedRow, RowProblem};
+pub use error::{Damage, ImportError, RejectedRow, RowProblem};
 pub use table::{Import, Sink, Summary};
 
 #[cfg(feature = "generate")]

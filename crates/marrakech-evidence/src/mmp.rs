@@ -21,8 +21,8 @@ use serde::Serialize;
 
 use crate::error::{ImportError, RowProblem};
 use crate::table::{
-    drive, drive_sheet, match_columns, open_xlsx, sheet_names, Col, CsvSource, HeaderInfo, Import,
-    Layout, Parsed, RowView, Sink, Summary,
+    drive, drive_sheet, match_columns, open_xlsx, require_records, sheet_names, Col, CsvSource,
+    HeaderInfo, Import, Layout, Parsed, RowView, Seen, Sink, Summary,
 };
 
 const FORMAT: &str = "iom-mmp";
@@ -97,6 +97,115 @@ impl Date {
         let (m, d) = md.trim().split_once(' ')?;
         Date::new(num(y)?, month_number(m)?, u8::try_from(num(d)?).ok()?)
     }
+}
+
+impl std::fmt::Display for Date {
+    /// `2020-01-08`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// What an MMP release is named after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReleaseBasis {
+    /// The workbook's creation date: when IOM's site exported it.
+    WorkbookCreated,
+    /// A date in the file's name (IOM's downloads are named
+    /// `MissingMigrants-Global-2020-01-08T13-41-14.csv`).
+    FileName,
+    /// Nothing says when the file was exported: the newest incident date in it (the export
+    /// is that day or later).
+    NewestIncident,
+}
+
+impl ReleaseBasis {
+    /// Says where the release's date came from, for the import's summary.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ReleaseBasis::WorkbookCreated => "the export date (the workbook's creation date)",
+            ReleaseBasis::FileName => "the export date in the file's name",
+            ReleaseBasis::NewestIncident => {
+                "the newest incident date: neither the file nor its name says when it was exported"
+            }
+        }
+    }
+}
+
+/// The last `YYYY-MM-DD` date in a file name, if any.
+pub fn date_in_name(name: &str) -> Option<Date> {
+    let bytes = name.as_bytes();
+    (0..bytes.len().saturating_sub(9)).rev().find_map(|i| {
+        let s = name.get(i..i + 10)?;
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        let bounded = i == 0 || !bytes[i - 1].is_ascii_digit();
+        let after = bytes.get(i + 10).is_none_or(|c| !c.is_ascii_digit());
+        (bounded
+            && after
+            && digits(0..4)
+            && b[4] == b'-'
+            && digits(5..7)
+            && b[7] == b'-'
+            && digits(8..10))
+        .then(|| Date::parse(s))
+        .flatten()
+    })
+}
+
+/// The creation date a workbook's document properties record (`docProps/core.xml`,
+/// `dcterms:created`), as written (the local date of the machine that wrote it); `None`
+/// when the file is not a workbook or records none. Reads from the start and leaves the
+/// reader where it was found.
+pub fn workbook_created<RS: Read + Seek>(reader: &mut RS) -> Option<Date> {
+    let start = reader.stream_position().ok()?;
+    let found = (|| {
+        let mut archive = zip::ZipArchive::new(&mut *reader).ok()?;
+        let mut core = String::new();
+        archive
+            .by_name("docProps/core.xml")
+            .ok()?
+            .read_to_string(&mut core)
+            .ok()?;
+        let mut xml = quick_xml::Reader::from_str(&core);
+        let mut inside = false;
+        loop {
+            match xml.read_event().ok()? {
+                quick_xml::events::Event::Start(e) => {
+                    inside = e.local_name().as_ref() == b"created";
+                }
+                quick_xml::events::Event::Text(t) if inside => {
+                    let text = t.decode().ok()?;
+                    return Date::parse(text.get(..10)?);
+                }
+                quick_xml::events::Event::End(_) => inside = false,
+                quick_xml::events::Event::Eof => return None,
+                _ => {}
+            }
+        }
+    })();
+    reader.seek(std::io::SeekFrom::Start(start)).ok()?;
+    found
+}
+
+/// An MMP release's date: the export date where the file (a workbook's creation date) or
+/// its name says it, else the newest incident date. An export date earlier than an
+/// incident in the file cannot be one, and is passed over.
+pub fn release_date(
+    workbook_created: Option<Date>,
+    file_name: &str,
+    newest_incident: Option<Date>,
+) -> Option<(Date, ReleaseBasis)> {
+    let plausible = |d: &Date| newest_incident.is_none_or(|n| *d >= n);
+    workbook_created
+        .filter(plausible)
+        .map(|d| (d, ReleaseBasis::WorkbookCreated))
+        .or_else(|| {
+            date_in_name(file_name)
+                .filter(plausible)
+                .map(|d| (d, ReleaseBasis::FileName))
+        })
+        .or_else(|| newest_incident.map(|d| (d, ReleaseBasis::NewestIncident)))
 }
 
 /// `Jan`, `January`, `1`, `01`.
@@ -344,6 +453,17 @@ impl MmpLayout {
 
 impl Layout for MmpLayout {
     type Record = Incident;
+    /// IOM's incident id (`Web ID` in the legacy layout, `Incident ID` since): one Main ID
+    /// may cover several incidents, one incident id never.
+    type Key = Arc<str>;
+
+    fn key(&self, i: &Incident) -> Arc<str> {
+        i.incident_id.clone()
+    }
+
+    fn describe(&self, id: &Arc<str>) -> String {
+        format!("incident {id}")
+    }
 
     fn format(&self) -> &'static str {
         FORMAT
@@ -506,12 +626,15 @@ pub fn read_mmp_csv<R: Read, K: Sink<Incident> + ?Sized>(
     reader: R,
     sink: &mut K,
 ) -> Result<Summary, ImportError> {
-    drive(
+    let summary = drive(
         &mut CsvSource::new(FORMAT, reader),
         &mut MmpLayout::default(),
         None,
+        &mut Seen::default(),
         sink,
-    )
+    )?;
+    require_records(std::slice::from_ref(&summary))?;
+    Ok(summary)
 }
 
 /// Streams incidents from the first sheet of a workbook into `sink`.
@@ -524,7 +647,15 @@ pub fn read_mmp_xlsx<RS: Read + Seek, K: Sink<Incident> + ?Sized>(
     let Some(first) = names.first().cloned() else {
         return Err(ImportError::NoHeader { format: FORMAT });
     };
-    drive_sheet(&mut workbook, &first, &mut MmpLayout::default(), sink)
+    let summary = drive_sheet(
+        &mut workbook,
+        &first,
+        &mut MmpLayout::default(),
+        &mut Seen::default(),
+        sink,
+    )?;
+    require_records(std::slice::from_ref(&summary))?;
+    Ok(summary)
 }
 
 /// [`read_mmp_csv`] collected in memory.
@@ -558,6 +689,38 @@ mod tests {
         }
         assert_eq!(Date::parse("February 29, 2020").map(|d| d.day), Some(29));
         assert_eq!(Date::parse("February 29, 2019"), None);
+    }
+
+    #[test]
+    fn release_dates_prefer_the_export_date() {
+        let d = |y, m, day| Date::new(y, m, day).unwrap();
+        assert_eq!(
+            date_in_name("MissingMigrants-Global-2020-01-08T13-41-14.csv"),
+            Some(d(2020, 1, 8))
+        );
+        assert_eq!(date_in_name("iom-mmp-incidents-2014-2025-04.xlsx"), None);
+        assert_eq!(date_in_name("iom-mmp-incidents-2014-2020.csv"), None);
+        assert_eq!(date_in_name("x-12020-01-08.csv"), None);
+        assert_eq!(date_in_name("mmp-2020-02-30.csv"), None);
+        let newest = Some(d(2020, 1, 5));
+        assert_eq!(
+            release_date(None, "mmp-2020-01-08.csv", newest),
+            Some((d(2020, 1, 8), ReleaseBasis::FileName))
+        );
+        assert_eq!(
+            release_date(Some(d(2020, 1, 9)), "mmp-2020-01-08.csv", newest),
+            Some((d(2020, 1, 9), ReleaseBasis::WorkbookCreated))
+        );
+        // A date before the newest incident is not an export date.
+        assert_eq!(
+            release_date(Some(d(2019, 1, 1)), "mmp-2014-01-01.csv", newest),
+            Some((d(2020, 1, 5), ReleaseBasis::NewestIncident))
+        );
+        assert_eq!(
+            release_date(None, "iom-mmp-incidents-2014-2020.csv", newest),
+            Some((d(2020, 1, 5), ReleaseBasis::NewestIncident))
+        );
+        assert_eq!(release_date(None, "x.csv", None), None);
     }
 
     #[test]

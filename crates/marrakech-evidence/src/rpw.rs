@@ -26,8 +26,8 @@ use serde::Serialize;
 use crate::codes::{Corridor, Iso3, Quarter};
 use crate::error::{ImportError, RowProblem};
 use crate::table::{
-    drive, drive_sheet, match_columns, open_xlsx, opt, req, sheet_names, Col, CsvSource,
-    HeaderInfo, Import, Layout, Parsed, RowView, Sink, Summary,
+    drive, drive_sheet, match_columns, open_xlsx, opt, req, require_records, sheet_names, Col,
+    CsvSource, HeaderInfo, Import, Layout, Parsed, RowView, Seen, Sink, Summary,
 };
 
 const FORMAT: &str = "rpw";
@@ -147,6 +147,46 @@ pub struct RpwRecord {
     pub pickup_location: Option<Arc<str>>,
     /// Lower case (`cash`, `bank account`, `mobile wallet`).
     pub pickup_method: Option<Arc<str>>,
+}
+
+impl RpwRecord {
+    /// The row's key. RPW numbers its rows (`id`): where the file has ids, the key is the
+    /// quarter and the id. Without them (the legacy sheet), it is everything that describes
+    /// the service and its prices in the quarter, so only a row that says again exactly what
+    /// another said is a repeat (it would count twice in every average).
+    pub fn key(&self) -> String {
+        if let Some(id) = &self.id {
+            return format!("{}, id {id}", self.period.sdmx());
+        }
+        let t = |v: &Option<Arc<str>>| v.as_deref().unwrap_or("-").to_owned();
+        let n = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_else(|| "-".to_owned());
+        let cost = |c: &Cost| {
+            format!(
+                "{} {} fee {} rate {} margin {} total {}",
+                n(c.lcu_amount),
+                t(&c.lcu_code),
+                n(c.lcu_fee),
+                n(c.lcu_fx_rate),
+                n(c.fx_margin),
+                n(c.total_cost_pct)
+            )
+        };
+        format!(
+            "{}, {}, {} ({}), {} / {} / {} / {} / {} / {}, {}; {}",
+            self.period.sdmx(),
+            self.corridor,
+            self.firm,
+            t(&self.firm_type),
+            t(&self.payment_instrument),
+            t(&self.access_point),
+            t(&self.speed_text),
+            t(&self.pickup_method),
+            t(&self.pickup_location),
+            t(&self.receiving_network_coverage),
+            cost(&self.cc1),
+            cost(&self.cc2),
+        )
+    }
 }
 
 const COLUMNS: &[Col] = &[
@@ -299,6 +339,15 @@ impl RpwLayout {
 
 impl Layout for RpwLayout {
     type Record = RpwRecord;
+    type Key = String;
+
+    fn key(&self, r: &RpwRecord) -> String {
+        r.key()
+    }
+
+    fn describe(&self, key: &String) -> String {
+        key.clone()
+    }
 
     fn format(&self) -> &'static str {
         FORMAT
@@ -417,12 +466,15 @@ pub fn read_rpw_csv<R: Read, K: Sink<RpwRecord> + ?Sized>(
     reader: R,
     sink: &mut K,
 ) -> Result<Summary, ImportError> {
-    drive(
+    let summary = drive(
         &mut CsvSource::new(FORMAT, reader),
         &mut RpwLayout::default(),
         None,
+        &mut Seen::default(),
         sink,
-    )
+    )?;
+    require_records(std::slice::from_ref(&summary))?;
+    Ok(summary)
 }
 
 /// Streams every data sheet of an RPW workbook into `sink`, one summary per sheet: the
@@ -451,14 +503,17 @@ pub fn read_rpw_xlsx<RS: Read + Seek, K: Sink<RpwRecord> + ?Sized>(
     let mut summaries = Vec::new();
     // One interner across sheets: the legacy and current sheets share names and firms.
     let mut layout = RpwLayout::default();
+    // One set of keys across sheets too: a row may not repeat one of another sheet.
+    let mut seen = Seen::default();
     for sheet in sheets {
-        let summary = drive_sheet(&mut workbook, &sheet, &mut layout, sink)?;
+        let summary = drive_sheet(&mut workbook, &sheet, &mut layout, &mut seen, sink)?;
         let stopped = summary.stopped;
         summaries.push(summary);
         if stopped {
             break;
         }
     }
+    require_records(&summaries)?;
     Ok(summaries)
 }
 

@@ -19,7 +19,8 @@ use serde::Serialize;
 
 use crate::error::{ImportError, RowProblem};
 use crate::table::{
-    drive, parse_number, CsvSource, HeaderInfo, Import, Layout, Parsed, RowView, Sink, Summary,
+    drive, parse_number, require_records, CsvSource, HeaderInfo, Import, Layout, Parsed, RowView,
+    Seen, Sink, Summary,
 };
 
 const FORMAT: &str = "sdmx-csv";
@@ -61,8 +62,35 @@ fn code(s: &str) -> &str {
     }
 }
 
+impl SdmxObservation {
+    /// The observation's key: the structure, the series key (every dimension, by id) and
+    /// the time period, written `UNSD:DF_SDG(1.0) REF_AREA=KE.SEX=_T @ 2020`.
+    pub fn key(&self) -> String {
+        let series = self
+            .dimensions
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(".");
+        format!(
+            "{} {series} @ {}",
+            self.dataflow,
+            self.time_period.as_deref().unwrap_or("-")
+        )
+    }
+}
+
 impl Layout for SdmxLayout {
     type Record = SdmxObservation;
+    type Key = String;
+
+    fn key(&self, o: &SdmxObservation) -> String {
+        o.key()
+    }
+
+    fn describe(&self, key: &String) -> String {
+        key.clone()
+    }
 
     fn format(&self) -> &'static str {
         FORMAT
@@ -205,12 +233,15 @@ pub fn read_sdmx_csv<R: Read, K: Sink<SdmxObservation> + ?Sized>(
     reader: R,
     sink: &mut K,
 ) -> Result<Summary, ImportError> {
-    drive(
+    let summary = drive(
         &mut CsvSource::new(FORMAT, reader),
         &mut SdmxLayout::default(),
         None,
+        &mut Seen::default(),
         sink,
-    )
+    )?;
+    require_records(std::slice::from_ref(&summary))?;
+    Ok(summary)
 }
 
 /// [`read_sdmx_csv`] collected in memory.

@@ -3,13 +3,16 @@
 //! [`Sink`] as soon as it is read (nothing is buffered beyond the header rows).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::io::{Read, Seek};
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use serde::Serialize;
 
-use crate::error::{ImportError, RejectedRow, RowProblem};
+use crate::error::{Damage, ImportError, RejectedRow, RowProblem};
 
 /// Where each row's outcome goes: a record, or a rejected row. Returning
 /// `ControlFlow::Break` stops the import (e.g. when the caller's database write failed).
@@ -73,6 +76,8 @@ pub struct Summary {
     /// Records handed to the sink (an IMS row gives one per year and sex).
     pub records: u64,
     pub rejected: u64,
+    /// Of the rejected rows, those that repeat the key of an earlier row.
+    pub duplicates: u64,
     /// Rows deliberately passed over: blank rows, DataBank footers, aggregate rows.
     pub skipped: u64,
     /// True when the sink stopped the import early.
@@ -287,24 +292,101 @@ impl RowView for XlsxRow<'_> {
     }
 }
 
-/// What reading one row gave.
-pub(crate) enum Fetched {
-    Row(u64),
-    /// The row could not be decoded; the line and why.
-    Unreadable(u64, String),
-}
-
-/// A source of rows: a CSV file or one sheet of a workbook.
+/// A source of rows: a CSV file or one sheet of a workbook. `next_row` gives the 1-based
+/// line (CSV) or row (sheet) of the next row, `None` at the end.
 pub(crate) trait RowSource {
     type View: RowView;
-    fn next_row(&mut self) -> Result<Option<Fetched>, ImportError>;
+    fn next_row(&mut self) -> Result<Option<u64>, ImportError>;
     fn row(&self) -> &Self::View;
+
+    /// Called once the source has said it ended: whether it ended where a whole file ends.
+    /// `header_width` is the number of fields of the header row.
+    fn check_end(&self, _header_width: usize) -> Result<(), ImportError> {
+        Ok(())
+    }
+}
+
+/// Where a quoting scan is, mirroring the `csv` crate's reading of RFC 4180 as configured
+/// below (comma, double quote, doubled quotes inside quotes, LF ending a record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Quoting {
+    /// At the start of a field (or of a record).
+    #[default]
+    FieldStart,
+    /// Inside a field that did not start with a quote: quotes there are plain characters.
+    Unquoted,
+    /// Inside a quoted field.
+    Quoted,
+    /// Just after a quote inside a quoted field: closed, unless another quote follows.
+    QuoteInQuoted,
+}
+
+/// What a byte-level scan of a CSV file saw: the facts the `csv` crate does not report
+/// (a quote still open at the end, NUL bytes, the last byte).
+#[derive(Debug, Default)]
+struct Scan {
+    /// The 1-based line of the next byte.
+    line: u64,
+    quoting: Quoting,
+    /// The line where the quoted field now open started.
+    quote_line: u64,
+    nuls: u64,
+    first_nul_line: u64,
+    last: Option<u8>,
+}
+
+impl Scan {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if b == 0 {
+                if self.nuls == 0 {
+                    self.first_nul_line = self.line;
+                }
+                self.nuls += 1;
+            }
+            let newline = b == b'\n';
+            self.quoting = match (self.quoting, b) {
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (Quoting::FieldStart, b'"') => {
+                    self.quote_line = self.line;
+                    Quoting::Quoted
+                }
+                (_, b',') => Quoting::FieldStart,
+                (_, _) if newline => Quoting::FieldStart,
+                (_, _) => Quoting::Unquoted,
+            };
+            if b == b'\n' {
+                self.line += 1;
+            }
+        }
+        if let Some(&b) = bytes.last() {
+            self.last = Some(b);
+        }
+    }
+}
+
+/// A reader that scans what passes through it.
+struct Scanned<R> {
+    inner: R,
+    scan: Scan,
+}
+
+impl<R: Read> Read for Scanned<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.scan.feed(&buf[..n]);
+        Ok(n)
+    }
 }
 
 pub(crate) struct CsvSource<R: Read> {
     format: &'static str,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<Scanned<R>>,
     record: csv::StringRecord,
+    /// The line and width of the last record read.
+    last: Option<(u64, usize)>,
 }
 
 impl<R: Read> CsvSource<R> {
@@ -316,8 +398,27 @@ impl<R: Read> CsvSource<R> {
             reader: csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .from_reader(reader),
+                // Records end at LF only, a CR before it staying in the last field (cells are
+                // trimmed): with CRLF as the terminator, `csv` numbers a record from the CR
+                // that ended the previous one, one line too early.
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_reader(Scanned {
+                    inner: reader,
+                    scan: Scan {
+                        line: 1,
+                        ..Scan::default()
+                    },
+                }),
             record: csv::StringRecord::new(),
+            last: None,
+        }
+    }
+
+    fn damaged(&self, line: u64, damage: Damage) -> ImportError {
+        ImportError::Damaged {
+            format: self.format,
+            line,
+            damage,
         }
     }
 }
@@ -325,28 +426,58 @@ impl<R: Read> CsvSource<R> {
 impl<R: Read> RowSource for CsvSource<R> {
     type View = csv::StringRecord;
 
-    fn next_row(&mut self) -> Result<Option<Fetched>, ImportError> {
-        match self.reader.read_record(&mut self.record) {
-            Ok(true) => Ok(Some(Fetched::Row(
-                self.record.position().map(|p| p.line()).unwrap_or(0),
-            ))),
+    fn next_row(&mut self) -> Result<Option<u64>, ImportError> {
+        let result = self.reader.read_record(&mut self.record);
+        // The scan runs ahead of the records (the reader buffers), so a NUL byte is caught
+        // before the row holding it is used. The rest of the file is scanned to count them.
+        if self.reader.get_ref().scan.nuls > 0 {
+            let _ = std::io::copy(self.reader.get_mut(), &mut std::io::sink());
+            let scan = &self.reader.get_ref().scan;
+            return Err(self.damaged(scan.first_nul_line, Damage::NulBytes { count: scan.nuls }));
+        }
+        match result {
+            Ok(true) => {
+                let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+                self.last = Some((line, self.record.len()));
+                Ok(Some(line))
+            }
             Ok(false) => Ok(None),
             Err(e) => {
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    return Err(ImportError::Csv {
-                        format: self.format,
-                        source: e,
-                    });
-                }
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                self.record.clear();
-                Ok(Some(Fetched::Unreadable(line, e.to_string())))
+                if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
+                    return Err(self.damaged(line, Damage::NotUtf8(err.to_string())));
+                }
+                Err(ImportError::Csv {
+                    format: self.format,
+                    source: e,
+                })
             }
         }
     }
 
     fn row(&self) -> &csv::StringRecord {
         &self.record
+    }
+
+    fn check_end(&self, header_width: usize) -> Result<(), ImportError> {
+        let scan = &self.reader.get_ref().scan;
+        if matches!(scan.quoting, Quoting::Quoted) {
+            return Err(self.damaged(scan.quote_line, Damage::UnclosedQuote));
+        }
+        // Without a line break at the end, a last record shorter than the header was cut.
+        let ended_line = matches!(scan.last, Some(b'\n' | b'\r') | None);
+        if let Some((line, fields)) = self.last {
+            if !ended_line && fields < header_width {
+                return Err(self.damaged(
+                    line,
+                    Damage::EndsInsideRecord {
+                        fields,
+                        expected: header_width,
+                    },
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -395,7 +526,7 @@ impl<'a, C: FnMut() -> NextCell<'a>> XlsxSource<'a, C> {
 impl<'a, C: FnMut() -> NextCell<'a>> RowSource for XlsxSource<'a, C> {
     type View = XlsxRow<'a>;
 
-    fn next_row(&mut self) -> Result<Option<Fetched>, ImportError> {
+    fn next_row(&mut self) -> Result<Option<u64>, ImportError> {
         let format = self.format;
         let err = |source| ImportError::Xlsx { format, source };
         self.row.0.clear();
@@ -422,7 +553,7 @@ impl<'a, C: FnMut() -> NextCell<'a>> RowSource for XlsxSource<'a, C> {
                 None => self.done = true,
             }
         }
-        Ok(Some(Fetched::Row(row as u64 + 1)))
+        Ok(Some(row as u64 + 1))
     }
 
     fn row(&self) -> &XlsxRow<'a> {
@@ -435,6 +566,7 @@ pub(crate) fn drive_sheet<RS, L, K>(
     workbook: &mut Xlsx<RS>,
     sheet: &str,
     layout: &mut L,
+    seen: &mut Seen<L::Key>,
     sink: &mut K,
 ) -> Result<Summary, ImportError>
 where
@@ -447,7 +579,7 @@ where
         .worksheet_cells_reader(sheet)
         .map_err(|source| ImportError::Xlsx { format, source })?;
     let mut source = XlsxSource::new(format, move || cells.next_cell());
-    drive(&mut source, layout, Some(sheet), sink)
+    drive(&mut source, layout, Some(sheet), seen, sink)
 }
 
 /// Opens a workbook for streaming.
@@ -568,9 +700,11 @@ pub(crate) enum Parsed {
     Skip,
 }
 
-/// One file format: how to recognise its header and read its rows.
+/// One file format: how to recognise its header, read its rows and key its records.
 pub(crate) trait Layout {
     type Record;
+    /// What identifies a record: no two records of one file may share it.
+    type Key: Hash + Eq;
 
     fn format(&self) -> &'static str;
 
@@ -594,14 +728,45 @@ pub(crate) trait Layout {
         line: u64,
         out: &mut Vec<Self::Record>,
     ) -> Result<Parsed, RowProblem>;
+
+    /// The record's key.
+    fn key(&self, record: &Self::Record) -> Self::Key;
+
+    /// The key in words, for the message naming a repeated one
+    /// (`destination 484, origin 320, sex F, 2024`).
+    fn describe(&self, key: &Self::Key) -> String;
+}
+
+/// The keys met so far in a file (across its sheets), each with where it was first met.
+pub(crate) struct Seen<K> {
+    first: HashMap<K, (Option<Arc<str>>, u64)>,
+}
+
+impl<K> Default for Seen<K> {
+    fn default() -> Self {
+        Seen {
+            first: HashMap::new(),
+        }
+    }
+}
+
+/// Where a row is, as a message says it: `line 14` in a CSV file, `row 14` in a sheet, and
+/// the sheet's name when it is not the sheet of the row being reported.
+fn place(sheet: Option<&str>, line: u64, from: Option<&str>) -> String {
+    match sheet {
+        None => format!("line {line}"),
+        Some(s) if Some(s) == from => format!("row {line}"),
+        Some(s) => format!("sheet `{s}`, row {line}"),
+    }
 }
 
 /// Reads a table to its end: finds the header, then parses each row and hands the outcome
-/// to the sink straight away.
+/// to the sink straight away. A row with the key of an earlier one is rejected, naming both.
 pub(crate) fn drive<S, L, K>(
     source: &mut S,
     layout: &mut L,
     sheet: Option<&str>,
+    seen: &mut Seen<L::Key>,
     sink: &mut K,
 ) -> Result<Summary, ImportError>
 where
@@ -615,31 +780,27 @@ where
         sheet: sheet.map(str::to_owned),
         ..Summary::default()
     };
+    let sheet_name: Option<Arc<str>> = sheet.map(Arc::from);
     let mut previous: Option<Vec<String>> = None;
     let mut best: Option<Vec<String>> = None;
-    let mut seen = 0;
+    let mut scanned = 0;
     let header_width;
     loop {
         let no_header = |best: Option<Vec<String>>| match best {
             Some(missing) => ImportError::Layout { format, missing },
             None => ImportError::NoHeader { format },
         };
-        if seen >= layout.header_scan() {
+        if scanned >= layout.header_scan() {
             return Err(no_header(best));
         }
-        let line = match source.next_row()? {
-            None => return Err(no_header(best)),
-            Some(Fetched::Unreadable(..)) => {
-                seen += 1;
-                continue;
-            }
-            Some(Fetched::Row(line)) => line,
+        let Some(line) = source.next_row()? else {
+            return Err(no_header(best));
         };
         let row = source.row();
         if row.is_blank() {
             continue;
         }
-        seen += 1;
+        scanned += 1;
         let cells = row.texts();
         match layout.header(previous.as_deref(), &cells) {
             Ok(info) => {
@@ -660,42 +821,63 @@ where
     }
 
     let mut out = Vec::new();
+    let mut keys = Vec::new();
     let mut widest = header_width;
-    while let Some(fetched) = source.next_row()? {
-        let result = match fetched {
-            Fetched::Unreadable(line, reason) => {
-                summary.rows += 1;
-                Err(RejectedRow {
-                    sheet: summary.sheet.clone(),
-                    line,
-                    problem: RowProblem::Unreadable(reason),
-                })
-            }
-            Fetched::Row(line) => {
-                let row = source.row();
-                let last = (0..row.width())
-                    .rev()
-                    .find(|&i| !matches!(row.cell(i), CellValue::Empty));
-                let Some(last) = last else {
-                    summary.skipped += 1;
-                    continue;
-                };
-                widest = widest.max(last + 1);
-                summary.rows += 1;
-                out.clear();
-                match layout.parse(row, line, &mut out) {
-                    Ok(Parsed::Records) => Ok(()),
-                    Ok(Parsed::Skip) => {
-                        summary.skipped += 1;
-                        continue;
+    let mut ended = true;
+    while let Some(line) = source.next_row()? {
+        let row = source.row();
+        let last = (0..row.width())
+            .rev()
+            .find(|&i| !matches!(row.cell(i), CellValue::Empty));
+        let Some(last) = last else {
+            summary.skipped += 1;
+            continue;
+        };
+        widest = widest.max(last + 1);
+        summary.rows += 1;
+        out.clear();
+        let result = match layout.parse(row, line, &mut out) {
+            Ok(Parsed::Records) => {
+                keys.clear();
+                keys.extend(out.iter().map(|r| layout.key(r)));
+                let repeated = keys.iter().enumerate().find_map(|(i, k)| {
+                    match seen.first.get(k) {
+                        Some((s, l)) => Some((place(s.as_deref(), *l, sheet), k)),
+                        // Two records of one row with one key (never in a valid layout).
+                        None => keys[..i]
+                            .contains(k)
+                            .then(|| (place(sheet, line, sheet), k)),
                     }
-                    Err(problem) => Err(RejectedRow {
-                        sheet: summary.sheet.clone(),
-                        line,
-                        problem,
-                    }),
+                });
+                match repeated {
+                    Some((first, key)) => {
+                        summary.duplicates += 1;
+                        Err(RejectedRow {
+                            sheet: summary.sheet.clone(),
+                            line,
+                            problem: RowProblem::Repeats {
+                                first,
+                                key: layout.describe(key),
+                            },
+                        })
+                    }
+                    None => {
+                        for k in keys.drain(..) {
+                            seen.first.insert(k, (sheet_name.clone(), line));
+                        }
+                        Ok(())
+                    }
                 }
             }
+            Ok(Parsed::Skip) => {
+                summary.skipped += 1;
+                continue;
+            }
+            Err(problem) => Err(RejectedRow {
+                sheet: summary.sheet.clone(),
+                line,
+                problem,
+            }),
         };
         let flow = match result {
             Ok(()) => {
@@ -716,11 +898,33 @@ where
         };
         if flow.is_break() {
             summary.stopped = true;
+            ended = false;
             break;
         }
     }
+    if ended {
+        source.check_end(header_width)?;
+    }
     summary.unlabeled_columns += widest - header_width;
     Ok(summary)
+}
+
+/// Refuses a file none of whose rows gave a record (a header alone, or every row rejected
+/// or skipped): importing it would replace a release with nothing. A file whose reading was
+/// stopped by the caller is not judged.
+pub(crate) fn require_records(summaries: &[Summary]) -> Result<(), ImportError> {
+    let Some(first) = summaries.first() else {
+        return Ok(());
+    };
+    if summaries.iter().any(|s| s.stopped) || summaries.iter().any(|s| s.records > 0) {
+        return Ok(());
+    }
+    Err(ImportError::NoRecords {
+        format: first.format,
+        rows: summaries.iter().map(|s| s.rows).sum(),
+        rejected: summaries.iter().map(|s| s.rejected).sum(),
+        skipped: summaries.iter().map(|s| s.skipped).sum(),
+    })
 }
 
 #[cfg(test)]

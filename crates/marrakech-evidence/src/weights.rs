@@ -18,7 +18,8 @@ use crate::codes::{Corridor, Iso3};
 use crate::error::{ImportError, RowProblem};
 use crate::names::CountryNames;
 use crate::table::{
-    drive_sheet, open_xlsx, sheet_names, HeaderInfo, Import, Layout, Parsed, RowView, Sink, Summary,
+    drive_sheet, open_xlsx, require_records, sheet_names, HeaderInfo, Import, Layout, Parsed,
+    RowView, Seen, Sink, Summary,
 };
 
 const FORMAT: &str = "wb-bilateral-remittances";
@@ -90,6 +91,16 @@ fn is_total(name: &str) -> bool {
 
 impl Layout for MatrixLayout<'_> {
     type Record = BilateralFlow;
+    /// A flow's key is its corridor (sending, receiving).
+    type Key = Corridor;
+
+    fn key(&self, f: &BilateralFlow) -> Corridor {
+        f.corridor
+    }
+
+    fn describe(&self, c: &Corridor) -> String {
+        format!("sending {}, receiving {}", c.source, c.destination)
+    }
 
     fn format(&self) -> &'static str {
         FORMAT
@@ -193,7 +204,15 @@ pub fn read_bilateral_matrix_xlsx<RS: Read + Seek, K: Sink<BilateralFlow> + ?Siz
         columns_receive: true,
         columns: Vec::new(),
     };
-    drive_sheet(&mut workbook, &first, &mut layout, sink)
+    let summary = drive_sheet(
+        &mut workbook,
+        &first,
+        &mut layout,
+        &mut Seen::default(),
+        sink,
+    )?;
+    require_records(std::slice::from_ref(&summary))?;
+    Ok(summary)
 }
 
 /// [`read_bilateral_matrix_xlsx`] collected in memory.

@@ -217,7 +217,11 @@ fn both_rpw_sheets_are_read_in_order() {
         legacy.write_string(row, 0, *period).unwrap();
         legacy.write_string(row, 1, "USA").unwrap();
         legacy.write_string(row, 3, "MEX").unwrap();
-        legacy.write_string(row, 5, "Old Bank").unwrap();
+        // One bank per row: two rows of one bank's same service in one quarter (2011Q1 is
+        // spelt twice) would repeat a key.
+        legacy
+            .write_string(row, 5, format!("Old Bank {row}"))
+            .unwrap();
         legacy.write_string(row, 8, "3-5 days").unwrap();
         legacy.write_number(row, 15, 7.25).unwrap();
         legacy.write_string(row, 24, "Yes").unwrap();

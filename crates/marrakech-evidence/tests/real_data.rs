@@ -387,3 +387,44 @@ fn bilateral_matrix_gives_weights_for_every_named_country() {
         Some(usa_mex)
     );
 }
+
+/// The whole register as published in 2025 (the "allData" layout, one sheet): every incident
+/// id once, every row accounted for, and the workbook's creation date is the export date
+/// its release is named after.
+#[test]
+fn mmp_register_of_2025_has_one_row_per_incident() {
+    let Some(dir) = common::data_dir("mmp_register_of_2025_has_one_row_per_incident") else {
+        return;
+    };
+    let path = dir.join("iom-mmp-incidents-2014-2025-04.xlsx");
+    let mut file = BufReader::new(File::open(&path).unwrap());
+    let created = marrakech_evidence::mmp::workbook_created(&mut file);
+    let mut import = marrakech_evidence::Import::default();
+    let summary = marrakech_evidence::mmp::read_mmp_xlsx(file, &mut import).unwrap();
+    // 68 rows are rejected for what they hold (negative missing counts, source qualities
+    // such as `3,5`), none for repeating an incident id.
+    assert_eq!(
+        (
+            summary.rows,
+            summary.records,
+            summary.rejected,
+            summary.duplicates
+        ),
+        (19_255, 19_187, 68, 0)
+    );
+    let date = |y, m, d| marrakech_evidence::mmp::Date::new(y, m, d).unwrap();
+    assert_eq!(created, Some(date(2025, 5, 5)));
+    let newest = import.records.iter().filter_map(|i| i.date).max();
+    assert!(newest.is_some_and(|n| n <= date(2025, 5, 5)), "{newest:?}");
+    assert_eq!(
+        marrakech_evidence::mmp::release_date(
+            created,
+            "iom-mmp-incidents-2014-2025-04.xlsx",
+            newest
+        ),
+        Some((
+            date(2025, 5, 5),
+            marrakech_evidence::mmp::ReleaseBasis::WorkbookCreated
+        ))
+    );
+}

@@ -269,3 +269,46 @@ mod tests {
         assert!(check_markdown(&"x".repeat(11), 10).is_err());
     }
 }
+
+/// Brute-force protection for signing in. Failures are counted per (account, client network)
+/// pair and per client network, never per account alone: a lock on the account would let
+/// anyone lock anyone out, administrators included. Past a few free failures, each further
+/// attempt from that pair (or network) waits a delay that doubles with every failure, so the
+/// right password keeps working from a network that has not been failing.
+pub mod sign_in_throttle {
+    /// How far back failures count, in minutes.
+    pub const WINDOW_MINUTES: i64 = 15;
+    /// Failures an (account, network) pair has before delays start.
+    pub const PAIR_FREE_FAILURES: u64 = 5;
+    /// Failures a network has, over all accounts, before delays start.
+    pub const NETWORK_FREE_FAILURES: u64 = 20;
+    /// The longest delay, in seconds.
+    pub const MAX_DELAY_SECONDS: i64 = 15 * 60;
+
+    /// Seconds to wait after the last failure before the next attempt, given the failures
+    /// counted in the window and how many are free: 0 below the threshold, then 2, 4, 8, ...
+    /// up to [`MAX_DELAY_SECONDS`].
+    pub fn delay_seconds(failures: u64, free: u64) -> i64 {
+        if failures < free {
+            return 0;
+        }
+        let doublings = (failures - free).saturating_add(1).min(20) as u32;
+        (1i64 << doublings).min(MAX_DELAY_SECONDS)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn delays_start_at_the_threshold_and_double_to_a_cap() {
+            assert_eq!(delay_seconds(0, PAIR_FREE_FAILURES), 0);
+            assert_eq!(delay_seconds(4, PAIR_FREE_FAILURES), 0);
+            assert_eq!(delay_seconds(5, PAIR_FREE_FAILURES), 2);
+            assert_eq!(delay_seconds(6, PAIR_FREE_FAILURES), 4);
+            assert_eq!(delay_seconds(9, PAIR_FREE_FAILURES), 32);
+            assert_eq!(delay_seconds(40, PAIR_FREE_FAILURES), MAX_DELAY_SECONDS);
+            assert_eq!(delay_seconds(u64::MAX, 0), MAX_DELAY_SECONDS);
+        }
+    }
+}

@@ -463,7 +463,8 @@ pub fn period(start: Option<i32>, end: Option<i32>) -> Result<(Option<i32>, Opti
 }
 
 /// Attachments: what may be uploaded, and how much.
-pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+/// The largest attachment: 10 MB, as the forms say (decimal megabytes, as people read them).
+pub const MAX_ATTACHMENT_BYTES: usize = 10_000_000;
 pub const MAX_ATTACHMENTS: usize = 10;
 pub const ATTACHMENT_TYPES: [(&str, &str); 8] = [
     ("pdf", "application/pdf"),
@@ -513,7 +514,7 @@ pub fn attachment_type(filename: &str, bytes: &[u8]) -> Result<&'static str, Inv
     if bytes.len() > MAX_ATTACHMENT_BYTES {
         return Err(Invalid(format!(
             "a file is at most {} MB",
-            MAX_ATTACHMENT_BYTES / 1024 / 1024
+            MAX_ATTACHMENT_BYTES / 1_000_000
         )));
     }
     if bytes.is_empty() {

@@ -287,8 +287,12 @@ impl fmt::Display for Role {
 pub enum Action {
     /// Read what is published: open to everyone.
     ReadPublic,
-    /// Use one's own account: profile, password, sessions, API tokens, data download, deletion.
+    /// Use one's own account: see it, edit one's profile, sign out, revoke API tokens.
     UseAccount,
+    /// Change how one signs in and take one's data away: create API tokens, change the
+    /// password, download one's personal data, delete the account. A browser session has it;
+    /// an API token only when it was created with it, so a narrow token cannot widen itself.
+    ManageAccount,
     /// See users, grant and revoke roles, disable accounts.
     ManageUsers,
     /// Invite someone into a privileged role.
@@ -319,9 +323,10 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ReadPublic,
         Action::UseAccount,
+        Action::ManageAccount,
         Action::ManageUsers,
         Action::InviteUsers,
         Action::ManageOrganizations,
@@ -340,6 +345,7 @@ impl Action {
         match self {
             Action::ReadPublic => "read-public",
             Action::UseAccount => "use-account",
+            Action::ManageAccount => "manage-account",
             Action::ManageUsers => "manage-users",
             Action::InviteUsers => "invite-users",
             Action::ManageOrganizations => "manage-organizations",
@@ -427,7 +433,7 @@ impl Actor {
 pub fn role_may(role: &Role, action: Action) -> bool {
     use Action::*;
     match action {
-        ReadPublic | UseAccount => true,
+        ReadPublic | UseAccount | ManageAccount => true,
         ManageUsers | InviteUsers | ReadOutbox => matches!(role, Role::Administrator),
         ReadAudit => matches!(role, Role::Administrator),
         ManageOrganizations => matches!(role, Role::Administrator | Role::Secretariat),
@@ -516,7 +522,7 @@ pub fn decide(actor: &Actor, action: Action, resource: Resource<'_>) -> Decision
             return Decision::Forbidden("this API token is not scoped for this action");
         }
     }
-    if action == Action::UseAccount {
+    if matches!(action, Action::UseAccount | Action::ManageAccount) {
         return Decision::Allow;
     }
     // Nobody approves their own work, whatever their roles.
@@ -562,7 +568,9 @@ pub fn may_ever(actor: &Actor, action: Action) -> Decision {
             return Decision::Forbidden("this API token is not scoped for this action");
         }
     }
-    if action == Action::UseAccount || actor.roles.iter().any(|r| role_may(r, action)) {
+    if matches!(action, Action::UseAccount | Action::ManageAccount)
+        || actor.roles.iter().any(|r| role_may(r, action))
+    {
         Decision::Allow
     } else {
         Decision::Forbidden("your roles do not allow this")
@@ -660,6 +668,19 @@ mod tests {
             decide(&admin, Action::ManageUsers, Resource::AuthoredBy("u2")),
             Decision::Allow
         );
+    }
+
+    #[test]
+    fn a_token_manages_the_account_only_when_created_for_it() {
+        let mut narrow = user(vec![Role::Secretariat]);
+        narrow.token_actions = Some(vec![Action::UseAccount]);
+        assert_eq!(may_ever(&narrow, Action::UseAccount), Decision::Allow);
+        assert!(matches!(
+            may_ever(&narrow, Action::ManageAccount),
+            Decision::Forbidden(_)
+        ));
+        let session = user(vec![Role::Secretariat]);
+        assert_eq!(may_ever(&session, Action::ManageAccount), Decision::Allow);
     }
 
     #[test]

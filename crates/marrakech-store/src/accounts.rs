@@ -1348,41 +1348,77 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    /// Ends one session (sign out) or, with `everywhere`, all of the user's sessions.
-    pub async fn end_session(
-        &self,
-        user_id: &str,
-        token_hash: &str,
-        everywhere: bool,
-    ) -> Result<u64, StoreError> {
+    /// Ends one session (sign out).
+    pub async fn end_session(&self, user_id: &str, token_hash: &str) -> Result<u64, StoreError> {
         let args = (user_id.to_owned(), token_hash.to_owned());
         self.transaction(move |tx| {
             let (user_id, token_hash) = args.clone();
             Box::pin(async move {
-                let ended = if everywhere {
-                    end_sessions(tx, &user_id).await?
-                } else {
+                let ended =
                     sqlx::query("DELETE FROM user_session WHERE token_hash = $1 AND user_id = $2")
                         .bind(token_hash)
                         .bind(user_id.clone())
                         .execute(&mut **tx)
                         .await?
-                        .rows_affected()
-                };
-                let action = if everywhere {
-                    "session.sign-out-everywhere"
-                } else {
-                    "session.sign-out"
-                };
+                        .rows_affected();
                 append(
                     tx,
                     &AuditContext::user(&user_id, None),
-                    action,
+                    "session.sign-out",
                     Some(("user", &user_id)),
                     json!({"sessions_ended": ended}),
                 )
                 .await?;
                 Ok(ended)
+            })
+        })
+        .await
+    }
+
+    /// Ends every session of the user and, with `revoke_tokens`, revokes every API token
+    /// still active, in one transaction. Returns the sessions ended and the names of the
+    /// tokens revoked, so the person can be told which.
+    pub async fn sign_out_everywhere(
+        &self,
+        user_id: &str,
+        revoke_tokens: bool,
+    ) -> Result<(u64, Vec<String>), StoreError> {
+        let user_id = user_id.to_owned();
+        self.transaction(move |tx| {
+            let user_id = user_id.clone();
+            Box::pin(async move {
+                let ended = end_sessions(tx, &user_id).await?;
+                let mut revoked = Vec::new();
+                if revoke_tokens {
+                    let now = now_text();
+                    let active = sqlx::query(
+                        "SELECT id, name FROM api_token \
+                         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+                         ORDER BY created_at",
+                    )
+                    .bind(user_id.clone())
+                    .bind(now.clone())
+                    .fetch_all(&mut **tx)
+                    .await?;
+                    for row in active {
+                        let (id, name): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+                        sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE id = $2")
+                            .bind(now.clone())
+                            .bind(id)
+                            .execute(&mut **tx)
+                            .await?;
+                        revoked.push(name);
+                    }
+                }
+                append(
+                    tx,
+                    &AuditContext::user(&user_id, None),
+                    "session.sign-out-everywhere",
+                    Some(("user", &user_id)),
+                    json!({"sessions_ended": ended, "api_tokens_revoked": revoked.len()}),
+                )
+                .await?;
+                Ok((ended, revoked))
             })
         })
         .await
@@ -1523,40 +1559,94 @@ impl Store {
         Ok(())
     }
 
-    /// Failed sign-ins since `since`: (for this account, from this client).
+    /// Failed sign-ins since `since`: for this account from this client network, and from
+    /// this network for any account, each with the time of the latest.
     pub async fn login_failures_since(
         &self,
         email: &str,
         client_hash: &str,
         since: &str,
-    ) -> Result<(u64, u64), StoreError> {
-        let by_account: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failure WHERE email_key = $1 AND at > $2",
+    ) -> Result<LoginFailures, StoreError> {
+        let pair = sqlx::query(
+            "SELECT COUNT(*), MAX(at) FROM login_failure \
+             WHERE email_key = $1 AND client_hash = $2 AND at > $3",
         )
         .bind(email_key(email))
+        .bind(client_hash.to_owned())
         .bind(since.to_owned())
         .fetch_one(self.pool())
         .await?;
-        let by_client: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failure WHERE client_hash = $1 AND at > $2",
+        let network = sqlx::query(
+            "SELECT COUNT(*), MAX(at) FROM login_failure WHERE client_hash = $1 AND at > $2",
         )
         .bind(client_hash.to_owned())
         .bind(since.to_owned())
         .fetch_one(self.pool())
         .await?;
-        Ok((by_account as u64, by_client as u64))
+        Ok(LoginFailures {
+            pair: pair.try_get::<i64, _>(0)? as u64,
+            pair_last: pair.try_get(1)?,
+            network: network.try_get::<i64, _>(0)? as u64,
+            network_last: network.try_get(1)?,
+        })
     }
 
-    /// Forgets an account's failures (after a successful sign-in) and everything older than
-    /// `before`.
-    pub async fn clear_login_failures(&self, email: &str, before: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failure WHERE email_key = $1 OR at < $2")
-            .bind(email_key(email))
-            .bind(before.to_owned())
-            .execute(self.pool())
-            .await?;
+    /// Forgets what this pair failed (after its successful sign-in) and everything older
+    /// than `before`. Other networks' failures on the account stay: a success here must not
+    /// reset an attacker elsewhere.
+    pub async fn clear_login_failures(
+        &self,
+        email: &str,
+        client_hash: &str,
+        before: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM login_failure WHERE (email_key = $1 AND client_hash = $2) OR at < $3",
+        )
+        .bind(email_key(email))
+        .bind(client_hash.to_owned())
+        .bind(before.to_owned())
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
+
+    /// Queues one email to every active administrator (security alerts).
+    pub async fn alert_administrators(
+        &self,
+        subject: &str,
+        body: &str,
+    ) -> Result<usize, StoreError> {
+        let args = (subject.to_owned(), body.to_owned());
+        self.transaction(move |tx| {
+            let (subject, body) = args.clone();
+            Box::pin(async move {
+                let admins: Vec<String> = sqlx::query_scalar(
+                    "SELECT DISTINCT u.email FROM app_user u JOIN role_grant g ON g.user_id = u.id \
+                     WHERE g.role = 'administrator' AND g.revoked_at IS NULL AND u.status = 'active' \
+                     ORDER BY u.email",
+                )
+                .fetch_all(&mut **tx)
+                .await?;
+                for to in &admins {
+                    outbox::queue(tx, to, &subject, &body).await?;
+                }
+                Ok(admins.len())
+            })
+        })
+        .await
+    }
+}
+
+/// Failed sign-ins counted for throttling (see `marrakech_core::accounts::sign_in_throttle`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// This account from this client network.
+    pub pair: u64,
+    pub pair_last: Option<String>,
+    /// This client network, any account.
+    pub network: u64,
+    pub network_last: Option<String>,
 }
 
 async fn insert_organization(

@@ -34,8 +34,8 @@ use sqlx::{AnyPool, Connection, Executor};
 use thiserror::Error;
 
 pub use accounts::{
-    ApiTokenRecord, NewApiToken, NewOrganization, NewUser, Organization, OrganizationFilter,
-    RoleGrant, SessionRecord, TokenPurpose, User, UserFilter, UserStatus,
+    ApiTokenRecord, LoginFailures, NewApiToken, NewOrganization, NewUser, Organization,
+    OrganizationFilter, RoleGrant, SessionRecord, TokenPurpose, User, UserFilter, UserStatus,
 };
 pub use audit::{AuditContext, AuditEntry, AuditFilter, AuditVerification};
 pub use outbox::OutboxEmail;
@@ -49,8 +49,11 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long an SQLite writer waits for the write lock held by another connection or process.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
-/// How often [`Store::write`] retries a transaction the database aborted for a conflict.
-const WRITE_ATTEMPTS: u32 = 8;
+/// How often [`Store::write`] tries a transaction the database aborts for a conflict.
+const WRITE_ATTEMPTS: u32 = 12;
+/// The longest pause between two attempts; each pause is random up to a bound that doubles
+/// from 10 ms, so writers that collided do not collide again in step.
+const MAX_RETRY_PAUSE_MS: u64 = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -82,6 +85,19 @@ impl Backend {
             Backend::Postgres => "BEGIN ISOLATION LEVEL SERIALIZABLE",
         }
     }
+
+    /// What [`Store::write`] runs first in its transaction so writers queue for each other
+    /// instead of failing each other. SQLite's `BEGIN IMMEDIATE` already takes the write lock.
+    /// On PostgreSQL, `LOCK TABLE` is not a query, so it runs before the serializable
+    /// snapshot is taken: a writer that waited sees what the one before it committed. Every
+    /// write appends to the one audit chain, so concurrent serializable writers would
+    /// otherwise conflict on its head, and across servers more than retries can absorb.
+    fn queue_writers(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("LOCK TABLE write_queue IN EXCLUSIVE MODE"),
+        }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -94,6 +110,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Concurrent changes kept conflicting with this one past every retry: nothing was
+    /// written, and trying again later may succeed.
+    #[error("the data changed concurrently {attempts} times while this change was made; nothing was saved, please try again")]
+    Busy { attempts: u32 },
     #[error("the database holds an invalid {what}: `{value}`")]
     Corrupt { what: &'static str, value: String },
     /// A write refused because it would break a uniqueness rule (named by `field`).
@@ -235,23 +255,41 @@ impl Store {
     {
         let mut attempt = 1;
         loop {
-            let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
-            let outcome = match work(&mut tx).await {
-                Ok(value) => tx.commit().await.map(|_| value).map_err(TxError::from),
-                Err(e) => {
-                    tx.rollback().await.ok();
-                    Err(e)
-                }
-            };
+            let outcome = self.try_write(&mut work).await;
             match outcome {
-                Err(TxError::Store(StoreError::Database(e)))
-                    if attempt < WRITE_ATTEMPTS && is_conflict(&e) =>
-                {
+                Err(TxError::Store(StoreError::Database(e))) if is_conflict(&e) => {
+                    if attempt == WRITE_ATTEMPTS {
+                        tracing::warn!(attempt, error = %e, "write transaction still conflicting; giving up");
+                        return Err(TxError::Store(StoreError::Busy { attempts: attempt }));
+                    }
                     tracing::debug!(attempt, error = %e, "write transaction conflicted, retrying");
-                    tokio::time::sleep(Duration::from_millis(5 * (1 << attempt))).await;
+                    let bound = (10u64 << attempt.min(10)).min(MAX_RETRY_PAUSE_MS);
+                    tokio::time::sleep(Duration::from_millis(fastrand::u64(1..=bound))).await;
                     attempt += 1;
                 }
                 other => return other,
+            }
+        }
+    }
+
+    /// One attempt of [`Store::write`]: begin, queue behind other writers, work, commit.
+    async fn try_write<T, E, F>(&self, work: &mut F) -> Result<T, TxError<E>>
+    where
+        F: for<'t> FnMut(&'t mut Transaction<'static, Any>) -> BoxFuture<'t, Result<T, TxError<E>>>,
+    {
+        let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        if let Some(statement) = self.backend.queue_writers() {
+            // A plain string runs as a simple query: a lock needs no prepared statement.
+            if let Err(e) = (&mut *tx).execute(statement).await {
+                tx.rollback().await.ok();
+                return Err(e.into());
+            }
+        }
+        match work(&mut tx).await {
+            Ok(value) => tx.commit().await.map(|_| value).map_err(TxError::from),
+            Err(e) => {
+                tx.rollback().await.ok();
+                Err(e)
             }
         }
     }

@@ -38,8 +38,8 @@ pub enum AppError {
     /// A credential that is not valid (a bad API token).
     #[error("{0}")]
     BadCredentials(String),
-    #[error("too many attempts: try again in {minutes} minutes")]
-    TooManyAttempts { minutes: u32 },
+    #[error("too many attempts: try again in {seconds} seconds")]
+    TooManyAttempts { seconds: i64 },
     /// A value refused, named by its field.
     #[error("{message}")]
     Invalid { field: String, message: String },
@@ -48,6 +48,12 @@ pub enum AppError {
     Conflict { field: String, message: String },
     #[error("send JSON, with Content-Type: application/json")]
     UnsupportedMediaType,
+    /// Concurrent changes kept conflicting with this one: nothing was saved; try again.
+    #[error("{0}")]
+    Busy(String),
+    /// A request body larger than its route accepts; the message says the limit.
+    #[error("{0}")]
+    TooLarge(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("rendering failed: {0}")]
@@ -74,6 +80,7 @@ impl From<StoreError> for AppError {
                 field: field.to_owned(),
                 message,
             },
+            busy @ StoreError::Busy { .. } => AppError::Busy(busy.to_string()),
             other => AppError::Store(other),
         }
     }
@@ -111,8 +118,9 @@ impl AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::Busy(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Store(_) | AppError::Render(_) | AppError::Csv(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -130,8 +138,9 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Invalid { .. } => "invalid",
-            AppError::Conflict { .. } => "conflict",
+            AppError::Conflict { .. } | AppError::Busy(_) => "conflict",
             AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::TooLarge(_) => "too_large",
             AppError::Store(_) | AppError::Render(_) | AppError::Csv(_) | AppError::Internal(_) => {
                 "internal"
             }
@@ -168,8 +177,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// `not_found`, `invalid_parameter`, `invalid`, `conflict`, `sign_in_required`,
-    /// `bad_credentials`, `forbidden`, `csrf`, `too_many_attempts`, `unsupported_media_type`,
-    /// `method_not_allowed` or `internal`.
+    /// `bad_credentials`, `forbidden`, `csrf`, `too_many_attempts`, `too_large`,
+    /// `unsupported_media_type`, `method_not_allowed` or `internal`.
     pub code: String,
     pub message: String,
     /// The request parameter at fault, when there is one.

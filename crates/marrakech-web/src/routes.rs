@@ -5,10 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
+use marrakech_core::knowledge::MAX_ATTACHMENT_BYTES;
 use marrakech_core::policy::Action;
 
 use crate::AppState;
@@ -26,15 +28,28 @@ pub enum Access {
     Can(Action),
 }
 
+/// The largest body an upload route takes: one attachment of at most
+/// [`MAX_ATTACHMENT_BYTES`], the form's other fields and the multipart framing.
+pub const UPLOAD_BODY_BYTES: usize = MAX_ATTACHMENT_BYTES + 256 * 1024;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteSpec {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    /// The largest body the route takes, when it is not the server's default.
+    pub body_limit: Option<usize>,
 }
 
-/// Access by (method, path template), as the gate looks it up.
-pub type AccessTable = Arc<HashMap<(Method, String), Access>>;
+/// What the gate checks of a route before its handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteRule {
+    pub access: Access,
+    pub body_limit: Option<usize>,
+}
+
+/// Rules by (method, path template), as the gate looks them up.
+pub type AccessTable = Arc<HashMap<(Method, String), RouteRule>>;
 
 /// Builds the router and the registry together; a route cannot be added without its access.
 #[derive(Default)]
@@ -59,6 +74,7 @@ impl Routes {
             method,
             path,
             access,
+            body_limit: None,
         });
         self.router = self.router.merge(router);
         self
@@ -80,6 +96,24 @@ impl Routes {
     {
         let router = Router::new().route(path, post(handler));
         self.add(Method::POST, path, access, router)
+    }
+
+    /// A POST route taking a file (multipart): its body may reach [`UPLOAD_BODY_BYTES`].
+    pub fn upload<H, T>(mut self, path: &'static str, access: Access, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        // The gate has bounded the body already; the extractor takes what the gate let in.
+        let router = Router::new().route(
+            path,
+            post(handler).layer(DefaultBodyLimit::max(UPLOAD_BODY_BYTES)),
+        );
+        self = self.add(Method::POST, path, access, router);
+        if let Some(spec) = self.specs.last_mut() {
+            spec.body_limit = Some(UPLOAD_BODY_BYTES);
+        }
+        self
     }
 
     pub fn patch<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes
@@ -124,7 +158,13 @@ pub fn access_table(specs: &[RouteSpec]) -> AccessTable {
     Arc::new(
         specs
             .iter()
-            .map(|s| ((s.method.clone(), s.path.to_owned()), s.access))
+            .map(|s| {
+                let rule = RouteRule {
+                    access: s.access,
+                    body_limit: s.body_limit,
+                };
+                ((s.method.clone(), s.path.to_owned()), rule)
+            })
             .collect(),
     )
 }

@@ -157,34 +157,84 @@ async fn registration_confirmation_and_sign_in(store: &TestStore) {
         .any(|e| e.to_address == "amina@example.org" && e.body.contains("has an account already")));
 }
 
-async fn sign_in_is_throttled_per_account(store: &TestStore) {
+/// A sign-in form posted from the client address `ip` (the server trusts X-Forwarded-For,
+/// as behind a proxy); returns the status and the page.
+async fn sign_in_from(app: &axum::Router, ip: &str, email: &str, password: &str) -> (u16, String) {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    body.append_pair("csrf_token", CSRF)
+        .append_pair("email", email)
+        .append_pair("password", password)
+        .append_pair("next", "/account");
+    let answer = request(
+        app,
+        Request::post("/login")
+            .header("cookie", format!("marrakech_csrf={CSRF}"))
+            .header("x-forwarded-for", ip)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body.finish()))
+            .unwrap(),
+    )
+    .await;
+    (answer.status.as_u16(), answer.body)
+}
+
+async fn sign_in_throttles_the_failing_network_not_the_account(store: &TestStore) {
     let f = fixture(store).await;
+    let app = marrakech_web::app(
+        f.store.store.clone(),
+        marrakech_web::WebConfig {
+            trust_forwarded: true,
+            ..Default::default()
+        },
+    );
+    let (attacker, office, sprayer) = ("203.0.113.7", "198.51.100.9", "192.0.2.44");
+    let admin = "administrator@example.org";
     for _ in 0..5 {
-        let wrong = sign_in(&f, "secretariat@example.org", "not the right password")
-            .await
-            .unwrap_err();
-        assert_eq!(wrong.0, 401);
-        assert!(wrong
-            .1
-            .contains("the email address or the password is wrong"));
+        let (status, body) = sign_in_from(&app, attacker, admin, "not the right password").await;
+        assert_eq!(status, 401);
+        assert!(body.contains("the email address or the password is wrong"));
     }
-    let throttled = sign_in(&f, "secretariat@example.org", PASSWORD)
-        .await
-        .unwrap_err();
-    assert_eq!(throttled.0, 429);
-    assert!(throttled.1.contains("too many attempts"));
-    // Another account from the same client still signs in (the client limit is higher).
-    assert!(sign_in(&f, "fund-manager@example.org", PASSWORD)
-        .await
-        .is_ok());
+    // The failing network now waits, even with the right password...
+    let (status, body) = sign_in_from(&app, attacker, admin, PASSWORD).await;
+    assert_eq!(status, 429, "{body}");
+    assert!(body.contains("too many attempts: try again in"), "{body}");
+    // ...while the administrator signs in from their own network.
+    let (status, body) = sign_in_from(&app, office, admin, PASSWORD).await;
+    assert_eq!(status, 303, "{body}");
+    // The administrators hear of it through the outbox.
+    let emails = f.store.pending_emails().await.unwrap();
+    assert!(
+        emails.iter().any(|e| e.to_address == admin
+            && e.subject == format!("Repeated failed sign-ins for {admin}")),
+        "{emails:?}"
+    );
+    // The office's success does not reset the attacker's delay.
+    let (status, _) = sign_in_from(&app, attacker, admin, PASSWORD).await;
+    assert_eq!(status, 429);
+
+    // Spraying many accounts from one network slows that network only.
+    for i in 0..20 {
+        let (status, _) =
+            sign_in_from(&app, sprayer, &format!("nobody{i}@example.org"), "guess").await;
+        assert_eq!(status, 401);
+    }
+    let (status, _) = sign_in_from(&app, sprayer, "fund-manager@example.org", PASSWORD).await;
+    assert_eq!(status, 429);
+    let (status, _) = sign_in_from(&app, office, "fund-manager@example.org", PASSWORD).await;
+    assert_eq!(status, 303);
+    assert!(
+        f.store
+            .pending_emails()
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.to_address == admin
+                && e.subject == "Repeated failed sign-ins from one network")
+    );
     // An unknown address gets the same answer as a wrong password.
-    let unknown = sign_in(&f, "nobody@example.org", PASSWORD)
-        .await
-        .unwrap_err();
-    assert_eq!(unknown.0, 401);
-    assert!(unknown
-        .1
-        .contains("the email address or the password is wrong"));
+    let (status, body) = sign_in_from(&app, office, "nobody@example.org", PASSWORD).await;
+    assert_eq!(status, 401);
+    assert!(body.contains("the email address or the password is wrong"));
 }
 
 async fn password_reset_ends_every_session(store: &TestStore) {
@@ -313,6 +363,160 @@ async fn invitation_into_a_privileged_role(store: &TestStore) {
     assert_eq!(unbound.json()["error"]["field"], "role");
 }
 
+/// Creates an API token on the account page as `key` (a session); returns its secret.
+async fn new_token(f: &Fixture, key: &str, name: &str, actions: &[&str]) -> String {
+    let mut fields = vec![("token_name", name), ("days", "30")];
+    fields.extend(actions.iter().map(|a| ("actions", *a)));
+    let page = f.post_form(key, "/account/tokens", &fields).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    secret_on(&page.body)
+}
+
+/// The token a page shows once.
+fn secret_on(body: &str) -> String {
+    let token = body
+        .split("<p class=\"secret\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no new token on the page: {body}"))
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(token.starts_with("mk_"), "{token}");
+    token
+}
+
+/// A request carrying an API token (and, for a form, its urlencoded fields).
+async fn with_token(
+    f: &Fixture,
+    token: &str,
+    method: &str,
+    uri: &str,
+    form: &[(&str, &str)],
+) -> common::Answer {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"));
+    let body = if form.is_empty() {
+        Body::empty()
+    } else {
+        builder = builder.header("content-type", "application/x-www-form-urlencoded");
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form {
+            body.append_pair(k, v);
+        }
+        Body::from(body.finish())
+    };
+    request(&f.app, builder.body(body).unwrap()).await
+}
+
+async fn a_narrow_token_cannot_widen_itself(store: &TestStore) {
+    let f = fixture(store).await;
+    let narrow = new_token(&f, "secretariat", "narrow", &["use-account"]).await;
+    assert_eq!(
+        with_token(&f, &narrow, "GET", "/api/v1/me", &[])
+            .await
+            .status,
+        200
+    );
+    // Minting a broader token, or any token, needs the action named for it.
+    let minted = with_token(
+        &f,
+        &narrow,
+        "POST",
+        "/account/tokens",
+        &[
+            ("token_name", "wider"),
+            ("actions", "use-account"),
+            ("actions", "submit-knowledge"),
+            ("days", "30"),
+        ],
+    )
+    .await;
+    assert_eq!(minted.status, 403, "{}", minted.body);
+    // Nor does it change the password or take the account's personal data.
+    for (method, uri, form) in [
+        ("GET", "/account/data", vec![]),
+        ("GET", "/api/v1/me/data", vec![]),
+        (
+            "POST",
+            "/account/password",
+            vec![
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase 42"),
+                ("new_password_confirmation", "a brand new passphrase 42"),
+            ],
+        ),
+        ("POST", "/account/delete", vec![("confirm", "delete")]),
+    ] {
+        let answer = with_token(&f, &narrow, method, uri, &form).await;
+        assert_eq!(answer.status, 403, "{method} {uri}: {}", answer.body);
+    }
+    let tokens = f
+        .store
+        .api_tokens(&f.users["secretariat"].id)
+        .await
+        .unwrap();
+    assert_eq!(tokens.len(), 1, "no token was minted");
+
+    // A token made to manage the account mints tokens, but never beyond its own actions.
+    let manager = new_token(
+        &f,
+        "secretariat",
+        "manager",
+        &["use-account", "manage-account"],
+    )
+    .await;
+    let wider = with_token(
+        &f,
+        &manager,
+        "POST",
+        "/account/tokens",
+        &[
+            ("token_name", "wider"),
+            ("actions", "use-account"),
+            ("actions", "submit-knowledge"),
+            ("days", "30"),
+        ],
+    )
+    .await;
+    assert_eq!(wider.status, 422, "{}", wider.body);
+    assert!(wider
+        .body
+        .contains("`submit-knowledge` is beyond what the API token"));
+    let same = with_token(
+        &f,
+        &manager,
+        "POST",
+        "/account/tokens",
+        &[
+            ("token_name", "child"),
+            ("actions", "use-account"),
+            ("days", "30"),
+        ],
+    )
+    .await;
+    assert_eq!(same.status, 200, "{}", same.body);
+    let child = secret_on(&same.body);
+    assert_eq!(
+        with_token(&f, &child, "GET", "/api/v1/me", &[])
+            .await
+            .json()["token_actions"],
+        json!(["use-account"])
+    );
+    assert_eq!(
+        with_token(&f, &manager, "GET", "/api/v1/me/data", &[])
+            .await
+            .status,
+        200
+    );
+    // A signed-in session still does all of it.
+    let data = f.get_as("secretariat", "/api/v1/me/data").await;
+    assert_eq!(data.status, 200, "{}", data.body);
+    assert_eq!(data.json()["account"]["email"], "secretariat@example.org");
+}
+
 async fn api_tokens_are_scoped_revocable_and_shown_once(store: &TestStore) {
     let f = fixture(store).await;
     let page = f
@@ -405,6 +609,13 @@ async fn sign_out_everywhere(store: &TestStore) {
     let second = sign_in(&f, "steering-committee@example.org", PASSWORD)
         .await
         .unwrap();
+    let script = new_token(&f, "steering-committee", "nightly export", &["use-account"]).await;
+    let account = as_session(&f, &first, "/account").await;
+    assert!(
+        account.body.contains("“nightly export”"),
+        "{}",
+        account.body
+    );
     assert_eq!(as_session(&f, &first, "/api/v1/me").await.status, 200);
     let out = request(
         &f.app,
@@ -414,14 +625,81 @@ async fn sign_out_everywhere(store: &TestStore) {
                 format!("marrakech_session={second}; marrakech_csrf={CSRF}"),
             )
             .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf_token={CSRF}&tokens=revoke")))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert!(out.header("set-cookie").contains("Max-Age=0"));
+    // Two signed in here, and the fixture's own session for the token form.
+    assert!(out.body.contains("3 sessions ended"), "{}", out.body);
+    assert!(
+        out.body
+            .contains("API tokens revoked (1): “nightly export”"),
+        "{}",
+        out.body
+    );
+    assert_eq!(as_session(&f, &first, "/api/v1/me").await.status, 401);
+    assert_eq!(as_session(&f, &second, "/api/v1/me").await.status, 401);
+    assert_eq!(
+        with_token(&f, &script, "GET", "/api/v1/me", &[])
+            .await
+            .status,
+        401
+    );
+
+    // Keeping the tokens is a choice the form offers; the default revokes them.
+    let kept = new_token(&f, "steering-committee", "kept", &["use-account"]).await;
+    let third = sign_in(&f, "steering-committee@example.org", PASSWORD)
+        .await
+        .unwrap();
+    let out = request(
+        &f.app,
+        Request::post("/logout/everywhere")
+            .header(
+                "cookie",
+                format!("marrakech_session={third}; marrakech_csrf={CSRF}"),
+            )
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf_token={CSRF}&tokens=keep")))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert!(
+        out.body.contains("Your API tokens were kept."),
+        "{}",
+        out.body
+    );
+    assert_eq!(as_session(&f, &third, "/api/v1/me").await.status, 401);
+    assert_eq!(
+        with_token(&f, &kept, "GET", "/api/v1/me", &[]).await.status,
+        200
+    );
+    let fourth = sign_in(&f, "steering-committee@example.org", PASSWORD)
+        .await
+        .unwrap();
+    let out = request(
+        &f.app,
+        Request::post("/logout/everywhere")
+            .header(
+                "cookie",
+                format!("marrakech_session={fourth}; marrakech_csrf={CSRF}"),
+            )
+            .header("content-type", "application/x-www-form-urlencoded")
             .body(Body::from(format!("csrf_token={CSRF}")))
             .unwrap(),
     )
     .await;
-    assert_eq!(out.status, 303);
-    assert!(out.header("set-cookie").contains("Max-Age=0"));
-    assert_eq!(as_session(&f, &first, "/api/v1/me").await.status, 401);
-    assert_eq!(as_session(&f, &second, "/api/v1/me").await.status, 401);
+    assert!(
+        out.body.contains("API tokens revoked (1): “kept”"),
+        "{}",
+        out.body
+    );
+    assert_eq!(
+        with_token(&f, &kept, "GET", "/api/v1/me", &[]).await.status,
+        401
+    );
 }
 
 async fn deletion_pseudonymizes_and_keeps_the_trail_verifiable(store: &TestStore) {
@@ -536,11 +814,12 @@ async fn every_change_is_in_the_audit_trail(store: &TestStore) {
 
 backend_tests!(
     registration_confirmation_and_sign_in,
-    sign_in_is_throttled_per_account,
+    sign_in_throttles_the_failing_network_not_the_account,
     password_reset_ends_every_session,
     invitation_into_a_privileged_role,
     api_tokens_are_scoped_revocable_and_shown_once,
     sign_out_everywhere,
+    a_narrow_token_cannot_widen_itself,
     deletion_pseudonymizes_and_keeps_the_trail_verifiable,
     every_change_is_in_the_audit_trail,
 );

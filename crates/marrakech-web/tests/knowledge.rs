@@ -751,7 +751,81 @@ async fn dcat_catalogue_contract(store: &TestStore) {
     }
 }
 
+async fn a_draft_is_its_authors_alone(store: &TestStore) {
+    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let created = f
+        .send_json(
+            "contributor",
+            "POST",
+            "/api/v1/knowledge",
+            &practice("Borrador privado"),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let file = f
+        .store
+        .add_attachment(
+            &AuditContext::system(),
+            &id,
+            "notes.txt",
+            "text/plain",
+            b"draft notes".to_vec(),
+            10,
+        )
+        .await
+        .unwrap();
+    let pages = [
+        format!("/knowledge/{id}"),
+        format!("/knowledge/{id}/edit"),
+        format!("/files/{}", file.id),
+        format!("/api/v1/knowledge/{id}"),
+    ];
+    // Its author opens all of it.
+    for uri in &pages {
+        let answer = f.get_as("contributor", uri).await;
+        assert_eq!(answer.status, 200, "author {uri}: {}", answer.body);
+    }
+    // Nobody else does, staff included, until it is submitted: a 404 that reveals nothing.
+    for key in ["administrator", "secretariat", "reviewer-internal"] {
+        for uri in &pages {
+            let answer = f.get_as(key, uri).await;
+            assert_eq!(answer.status, 404, "{key} {uri}: {}", answer.body);
+            assert!(!answer.body.contains("Borrador privado"), "{key} {uri}");
+            assert!(!answer.body.contains("draft notes"), "{key} {uri}");
+        }
+    }
+    let edit = f
+        .send_json(
+            "secretariat",
+            "PUT",
+            &format!("/api/v1/knowledge/{id}"),
+            &practice("Changed by staff"),
+        )
+        .await;
+    assert_eq!(edit.status, 404, "{}", edit.body);
+    // Submitted, it reaches the secretariat's moderation.
+    let submitted = f
+        .send_json(
+            "contributor",
+            "POST",
+            &format!("/api/v1/knowledge/{id}/submit"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    let seen = f.get_as("secretariat", &format!("/knowledge/{id}")).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert!(seen.body.contains("Borrador privado"));
+    let file = f
+        .get_as("secretariat", &format!("/files/{}", file.id))
+        .await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.body, "draft notes");
+}
+
 backend_tests!(
+    a_draft_is_its_authors_alone,
     publish_find_withdraw,
     edits_reach_search_at_once,
     writes_from_elsewhere_are_followed,

@@ -647,10 +647,158 @@ async fn personal_data_stays_out_of_public_answers(store: &TestStore) {
     );
 }
 
+/// A multipart body carrying one file in the `file` field.
+fn multipart_file(filename: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "marrakech-test-boundary-7d1f";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{CSRF}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+         Content-Type: text/plain\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The headers every answer carries, refusals included.
+fn assert_security_headers(answer: &common::Answer, what: &str) {
+    for name in [
+        "content-security-policy",
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+    ] {
+        assert!(!answer.header(name).is_empty(), "{what}: no {name}");
+    }
+}
+
+async fn each_route_has_its_body_limit_answered_with_every_header(store: &TestStore) {
+    let f = fixture(store).await;
+    let created = f
+        .send_json(
+            "contributor",
+            "POST",
+            "/api/v1/knowledge",
+            &json!({
+                "kind": "practice",
+                "original_language": "en",
+                "texts": [{"language": "en", "title": "Upload limits", "summary": "Mobile legal clinics bring counselling to migrant workers in remote farming areas."}],
+                "objectives": ["obj-7"],
+                "countries": ["MEX"],
+                "implementation_state": "ongoing",
+                "period_start": 2021,
+                "licence": "CC-BY-4.0",
+                "respects_principles": true
+            }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let uri = format!("/knowledge/{id}/attachments");
+    // The form states the limit it keeps.
+    let form = f.get_as("contributor", &format!("/knowledge/{id}")).await;
+    assert!(form.body.contains("at most 10 MB"), "{}", form.body);
+
+    // Above the server's 2 MiB default, within the 10 MB the form promises: stored.
+    let (content_type, body) = multipart_file("data.txt", &vec![b'a'; 3_000_000]);
+    let stored = f
+        .request(
+            "contributor",
+            "POST",
+            &uri,
+            Body::from(body),
+            Some(&content_type),
+        )
+        .await;
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    assert!(
+        stored.body.contains("data.txt is attached."),
+        "{}",
+        stored.body
+    );
+
+    // A browser without scripts sends the anti-forgery token as the form's field only.
+    let session = f.session("contributor").await.unwrap();
+    let without_header = |body: Vec<u8>, content_type: String| {
+        Request::post(uri.as_str())
+            .header(
+                "cookie",
+                format!("marrakech_csrf={CSRF}; marrakech_session={session}"),
+            )
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (content_type, body) = multipart_file("notes.txt", b"field notes");
+    let plain = request(&f.app, without_header(body, content_type)).await;
+    assert_eq!(plain.status, 200, "{}", plain.body);
+    assert!(plain.body.contains("notes.txt is attached."));
+    let (content_type, body) = multipart_file("forged.txt", b"forged");
+    let forged = String::from_utf8(body)
+        .unwrap()
+        .replace(CSRF, "not-the-token-of-this-browser-0000000000");
+    let forged = request(&f.app, without_header(forged.into_bytes(), content_type)).await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+
+    // Just over 10 MB: refused by the file check, on the page, naming the field.
+    let (content_type, body) = multipart_file("big.txt", &vec![b'a'; 10_000_001]);
+    let over = f
+        .request(
+            "contributor",
+            "POST",
+            &uri,
+            Body::from(body),
+            Some(&content_type),
+        )
+        .await;
+    assert_eq!(over.status, 422, "{}", over.body);
+    assert!(
+        over.body.contains("a file is at most 10 MB"),
+        "{}",
+        over.body
+    );
+
+    // Far over: refused before it is read, as a page with every security header.
+    let (content_type, body) = multipart_file("huge.txt", &vec![b'a'; 12_000_000]);
+    let huge = f
+        .request(
+            "contributor",
+            "POST",
+            &uri,
+            Body::from(body),
+            Some(&content_type),
+        )
+        .await;
+    assert_eq!(huge.status, 413, "{}", huge.body);
+    assert!(huge.header("content-type").starts_with("text/html"));
+    assert!(
+        huge.body.contains("a file is at most 10 MB"),
+        "{}",
+        huge.body
+    );
+    assert_security_headers(&huge, "an upload too large");
+
+    // An API route keeps the server's default, answered in JSON with the same headers.
+    let big_json = json!({"title": "x".repeat(3_000_000)});
+    let api = f
+        .send_json("focal-point", "POST", "/api/v1/hub/requests", &big_json)
+        .await;
+    assert_eq!(api.status, 413, "{}", api.body);
+    assert_eq!(api.json()["error"]["code"], "too_large");
+    assert_security_headers(&api, "a JSON body too large");
+    assert_eq!(
+        f.store.item(&id).await.unwrap().unwrap().attachments.len(),
+        2,
+        "only the files within the limit, sent with the token, are stored"
+    );
+}
+
 backend_tests!(
     state_changes_need_the_anti_forgery_token,
     security_headers_on_every_html_answer,
     json_bodies_are_strict,
     payloads_come_back_inert_everywhere,
     personal_data_stays_out_of_public_answers,
+    each_route_has_its_body_limit_answered_with_every_header,
 );

@@ -16,11 +16,12 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
+use marrakech_core::knowledge::MAX_ATTACHMENT_BYTES;
 use marrakech_core::policy::{self, Action, Actor, Decision, Resource};
 use marrakech_store::{AuditContext, User};
 
 use crate::error::{ApiError, AppError, PageError};
-use crate::routes::Access;
+use crate::routes::{Access, RouteRule, UPLOAD_BODY_BYTES};
 use crate::AppState;
 use secrets::{random_token, same_secret, token_hash};
 
@@ -242,6 +243,23 @@ async fn token_actor(state: &AppState, value: &str) -> Result<(Actor, User), App
     ))
 }
 
+/// The text of one field of a multipart body, if the body has it.
+async fn multipart_field(
+    content_type: &str,
+    body: axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 /// The gate: identifies the actor, checks the anti-forgery token on state changes made with
 /// a cookie, and checks the route's access against the policy.
 pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -256,10 +274,10 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     } else {
         method.clone()
     };
-    let access = template
+    let rule = template
         .as_ref()
         .and_then(|t| state.access.get(&(lookup_method, t.clone())).copied());
-    let Some(access) = access else {
+    let Some(RouteRule { access, body_limit }) = rule else {
         // Every route is registered with its access; one that is not is refused, not opened.
         tracing::error!(%method, route = ?template, "route without a registered access");
         return refuse(
@@ -270,6 +288,30 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     };
 
     let headers = request.headers().clone();
+    // Each route's own body limit, checked here so that a body too large is answered like
+    // any other refusal: a page or JSON, with every security header.
+    let body_limit = body_limit.unwrap_or(state.config.max_body_bytes);
+    let too_large = || {
+        let message = if body_limit >= UPLOAD_BODY_BYTES {
+            format!(
+                "the file is too large: a file is at most {} MB",
+                MAX_ATTACHMENT_BYTES / 1_000_000
+            )
+        } else {
+            format!(
+                "the request body is too large: this address takes at most {} KB",
+                body_limit / 1_000
+            )
+        };
+        AppError::TooLarge(message)
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > body_limit as u64) {
+        return refuse(&path, &method, too_large());
+    }
     let mut auth = Auth::anonymous();
     auth.client_key = client_key(&request, state.config.trust_forwarded);
     let bearer = headers
@@ -309,36 +351,40 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
     let cookie_csrf = cookie_value(&headers, CSRF_COOKIE).filter(|t| t.len() >= 32);
     let new_csrf = cookie_csrf.is_none().then(random_token);
     auth.csrf = cookie_csrf.clone().or(new_csrf.clone()).unwrap_or_default();
-    let safe = matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
-        || access == Access::PublicQuery;
-    if !safe && auth.via != Via::Token {
+    let reads_only = matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = reads_only || access == Access::PublicQuery;
+    // Every body is read here, within the route's limit (one sent without a length too).
+    let bytes = if reads_only {
+        None
+    } else {
         let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
-            Ok(bytes) => bytes,
-            Err(_) => {
-                return refuse(
-                    &path,
-                    &method,
-                    AppError::invalid("body", "the request body is too large"),
-                )
+        match axum::body::to_bytes(body, body_limit).await {
+            Ok(bytes) => {
+                request = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
+                Some(bytes)
             }
-        };
-        let sent = headers
-            .get(CSRF_HEADER)
+            Err(_) => return refuse(&path, &method, too_large()),
+        }
+    };
+    if let (false, false, Some(bytes)) = (safe, auth.via == Via::Token, bytes) {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| {
-                let form = headers
-                    .get(header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-                form.then(|| {
-                    form_urlencoded::parse(&bytes)
-                        .find(|(k, _)| k == CSRF_FIELD)
-                        .map(|(_, v)| v.into_owned())
-                })
-                .flatten()
-            });
+            .unwrap_or_default();
+        // The header (scripts), or the form's own field: urlencoded forms, and multipart
+        // ones (file uploads), which browsers send without any script.
+        let sent = match headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+            Some(header) => Some(header.to_owned()),
+            None if content_type.starts_with("application/x-www-form-urlencoded") => {
+                form_urlencoded::parse(&bytes)
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v.into_owned())
+            }
+            None if content_type.starts_with("multipart/form-data") => {
+                multipart_field(content_type, bytes.clone(), CSRF_FIELD).await
+            }
+            None => None,
+        };
         let valid = match (&cookie_csrf, &sent) {
             (Some(expected), Some(sent)) => same_secret(expected, sent),
             _ => false,
@@ -353,7 +399,6 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             tracing::warn!(%method, route = ?template, "refused a state change without a valid anti-forgery token");
             return refuse(&path, &method, AppError::Csrf);
         }
-        request = Request::from_parts(parts, axum::body::Body::from(bytes));
     }
 
     if let Access::Can(action) = access {

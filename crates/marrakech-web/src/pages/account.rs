@@ -26,14 +26,16 @@ pub const MAX_TOKEN_DAYS: i64 = 365;
 pub fn routes() -> Routes {
     use Access::Can;
     let account = Can(Action::UseAccount);
+    // Credentials and personal data: a session has this action, a token only if made with it.
+    let manage = Can(Action::ManageAccount);
     Routes::new()
         .get("/account", account, account_page)
         .post("/account/profile", account, update_profile)
-        .post("/account/password", account, change_password)
-        .post("/account/tokens", account, create_token)
+        .post("/account/password", manage, change_password)
+        .post("/account/tokens", manage, create_token)
         .post("/account/tokens/{id}/revoke", account, revoke_token)
-        .get("/account/data", account, download_data)
-        .post("/account/delete", account, delete_account)
+        .get("/account/data", manage, download_data)
+        .post("/account/delete", manage, delete_account)
 }
 
 /// An action a token may be scoped to, offered when the user's roles allow it.
@@ -49,6 +51,8 @@ struct AccountPage {
     user: User,
     sessions: Vec<marrakech_store::SessionRecord>,
     tokens: Vec<ApiTokenRecord>,
+    /// The names of the tokens still working, which signing out everywhere revokes.
+    active_tokens: Vec<String>,
     actions: Vec<ActionChoice>,
     errors: FormErrors,
     notice: Option<String>,
@@ -75,6 +79,7 @@ async fn page(
     let user = auth.user()?.clone();
     let sessions = state.store.sessions(&user.id).await?;
     let tokens = state.store.api_tokens(&user.id).await?;
+    let now = marrakech_store::now_text();
     let actions = token_actions(&user)
         .into_iter()
         .map(|a| ActionChoice {
@@ -86,12 +91,17 @@ async fn page(
         layout: Layout::new("Your account", Some(Section::Account), auth),
         user,
         sessions,
+        active_tokens: tokens
+            .iter()
+            .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
+            .map(|t| t.name.clone())
+            .collect(),
         tokens,
         actions,
         errors,
         notice,
         new_token,
-        now: marrakech_store::now_text(),
+        now,
     })
 }
 
@@ -206,9 +216,15 @@ pub async fn create_token(
         );
     }
     let allowed = token_actions(&user);
+    // A token used to make a token passes on at most what it may do itself.
+    let acting_through = auth.actor.token_actions.as_ref();
     let mut actions = Vec::new();
     for value in form.all("actions") {
         match Action::parse(&value).filter(|a| allowed.contains(a)) {
+            Some(a) if acting_through.is_some_and(|own| !own.contains(&a)) => errors.add(
+                "actions",
+                format!("`{value}` is beyond what the API token you are using may do"),
+            ),
             Some(a) => actions.push(a),
             None => errors.add(
                 "actions",

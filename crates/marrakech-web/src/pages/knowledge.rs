@@ -53,7 +53,7 @@ pub fn routes() -> Routes {
         .post("/knowledge/{id}/reject", moderate, reject_item)
         .post("/knowledge/{id}/reviewers", moderate, assign_reviewer)
         .post("/knowledge/{id}/comments", Can(Action::UseAccount), comment)
-        .post(
+        .upload(
             "/knowledge/{id}/attachments",
             Can(Action::UseAccount),
             attach,
@@ -92,6 +92,15 @@ fn owner_resource(item: &Item) -> Resource<'_> {
 
 /// The policy's answers for this item and actor.
 pub fn rights(auth: &Auth, item: &Item, reviews: &[Review]) -> ItemRights {
+    // A draft is its author's alone until submitted: no colleague, moderator or
+    // administrator opens it, its edit page or its attachments.
+    let author = auth
+        .user
+        .as_ref()
+        .is_some_and(|u| item.submitter_id.as_deref() == Some(u.id.as_str()));
+    if item.status == ItemStatus::Draft && !author {
+        return ItemRights::default();
+    }
     let resource = owner_resource(item);
     let owns = auth.require(Action::SubmitKnowledge, resource).is_ok() && !item.is_harvested();
     let moderate = auth.require(Action::ModerateKnowledge, resource).is_ok();

@@ -6,12 +6,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use marrakech_core::accounts::sign_in_throttle as throttle;
 use marrakech_core::accounts::{check_password, DisplayName, Email, OrganizationName};
 use marrakech_core::countries::M49;
 use marrakech_core::policy::{Action, OrganizationKind};
 use marrakech_store::{
-    from_now, NewOrganization, Organization, OrganizationFilter, TokenPurpose, UserStatus,
+    from_now, LoginFailures, NewOrganization, Organization, OrganizationFilter, TokenPurpose,
+    UserStatus,
 };
+use time::format_description::well_known::Rfc3339;
 
 use super::forms::{Form, FormErrors};
 use super::{render, Layout};
@@ -24,9 +27,6 @@ use crate::routes::{Access, Routes};
 use crate::AppState;
 
 /// Failed sign-ins tolerated in the window, per account and per client network.
-const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
-const MAX_FAILURES_PER_CLIENT: u64 = 20;
-const FAILURE_WINDOW_MINUTES: i64 = 15;
 const CONFIRM_DAYS: i64 = 3;
 
 pub fn routes() -> Routes {
@@ -144,20 +144,23 @@ pub async fn login(auth: Auth, State(state): State<AppState>, body: Bytes) -> Pa
             "enter your email address and password".into(),
         );
     }
-    let since = from_now(time::Duration::minutes(-FAILURE_WINDOW_MINUTES));
-    let (by_account, by_client) = state
+    let since = from_now(time::Duration::minutes(-throttle::WINDOW_MINUTES));
+    let failures = state
         .store
         .login_failures_since(&email, &auth.client_key, &since)
         .await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_client >= MAX_FAILURES_PER_CLIENT {
-        tracing::warn!(by_account, by_client, "sign-in throttled");
+    let wait = throttle_wait(&failures);
+    if wait > 0 {
+        tracing::warn!(
+            pair = failures.pair,
+            network = failures.network,
+            wait,
+            "sign-in throttled"
+        );
         return page(
             StatusCode::TOO_MANY_REQUESTS,
             "email",
-            AppError::TooManyAttempts {
-                minutes: FAILURE_WINDOW_MINUTES as u32,
-            }
-            .to_string(),
+            AppError::TooManyAttempts { seconds: wait }.to_string(),
         );
     }
     let found = state.store.user_by_email(&email).await?;
@@ -175,6 +178,7 @@ pub async fn login(auth: Auth, State(state): State<AppState>, body: Bytes) -> Pa
                 .store
                 .record_login_failure(&email, &auth.client_key)
                 .await?;
+            alert_on_threshold(&state, &email, &auth.client_key, &failures).await?;
             tracing::info!("sign-in refused: wrong email or password");
             return page(
                 StatusCode::UNAUTHORIZED,
@@ -205,7 +209,10 @@ pub async fn login(auth: Auth, State(state): State<AppState>, body: Bytes) -> Pa
             &from_now(time::Duration::days(SESSION_DAYS)),
         )
         .await?;
-    state.store.clear_login_failures(&email, &since).await?;
+    state
+        .store
+        .clear_login_failures(&email, &auth.client_key, &since)
+        .await?;
     tracing::info!(user = %user.id, "signed in");
     let mut response = see_other(&next);
     response.headers_mut().append(
@@ -215,9 +222,60 @@ pub async fn login(auth: Auth, State(state): State<AppState>, body: Bytes) -> Pa
     Ok(response)
 }
 
+/// Seconds this (account, network) pair must still wait before another attempt.
+fn throttle_wait(failures: &LoginFailures) -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    let left = |last: &Option<String>, delay: i64| {
+        if delay == 0 {
+            return 0;
+        }
+        last.as_deref()
+            .and_then(|t| time::OffsetDateTime::parse(t, &Rfc3339).ok())
+            .map(|t| (t + time::Duration::seconds(delay) - now).whole_seconds() + 1)
+            .unwrap_or(0)
+            .max(0)
+    };
+    let pair = throttle::delay_seconds(failures.pair, throttle::PAIR_FREE_FAILURES);
+    let network = throttle::delay_seconds(failures.network, throttle::NETWORK_FREE_FAILURES);
+    left(&failures.pair_last, pair).max(left(&failures.network_last, network))
+}
+
+/// Tells the administrators, once per window, when a failure just crossed a threshold:
+/// `failures` are the counts before it.
+async fn alert_on_threshold(
+    state: &AppState,
+    email: &str,
+    client_key: &str,
+    failures: &LoginFailures,
+) -> Result<(), AppError> {
+    let subject = if failures.pair + 1 == throttle::PAIR_FREE_FAILURES {
+        format!("Repeated failed sign-ins for {email}")
+    } else if failures.network + 1 == throttle::NETWORK_FREE_FAILURES {
+        "Repeated failed sign-ins from one network".to_owned()
+    } else {
+        return Ok(());
+    };
+    let body = format!(
+        "{subject}: {pair} for this account from one client network, {network} from that \
+         network for any account, in the last {window} minutes. Further attempts from that \
+         network now wait, longer after each failure; the account still signs in from \
+         elsewhere. Network fingerprint: {key}.\n",
+        pair = failures.pair + 1,
+        network = failures.network + 1,
+        window = throttle::WINDOW_MINUTES,
+        key = client_key.get(..12).unwrap_or(client_key),
+    );
+    let told = state.store.alert_administrators(&subject, &body).await?;
+    tracing::warn!(
+        administrators = told,
+        "sign-in failures crossed a threshold"
+    );
+    Ok(())
+}
+
 pub async fn logout(auth: Auth, State(state): State<AppState>) -> PageResult<Response> {
     if let (Some(user), Some(hash)) = (&auth.user, &auth.session_hash) {
-        state.store.end_session(&user.id, hash, false).await?;
+        state.store.end_session(&user.id, hash).await?;
     }
     let mut response = see_other("/");
     response
@@ -226,18 +284,48 @@ pub async fn logout(auth: Auth, State(state): State<AppState>) -> PageResult<Res
     Ok(response)
 }
 
-pub async fn logout_everywhere(auth: Auth, State(state): State<AppState>) -> PageResult<Response> {
+/// Ends every session and, unless the person chose to keep them (`tokens=keep`), revokes
+/// every API token too; the page says what was ended and names the tokens revoked.
+pub async fn logout_everywhere(
+    auth: Auth,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> PageResult<Response> {
     let user = auth.user()?;
-    let ended = state
+    let revoke_tokens = Form::parse(&body).get("tokens") != "keep";
+    let (ended, revoked) = state
         .store
-        .end_session(
-            &user.id,
-            auth.session_hash.as_deref().unwrap_or_default(),
-            true,
-        )
+        .sign_out_everywhere(&user.id, revoke_tokens)
         .await?;
-    tracing::info!(user = %user.id, ended, "signed out everywhere");
-    let mut response = see_other("/login");
+    tracing::info!(user = %user.id, ended, tokens_revoked = revoked.len(), "signed out everywhere");
+    let sessions = match ended {
+        1 => "1 session ended".to_owned(),
+        n => format!("{n} sessions ended"),
+    };
+    let tokens = match (revoke_tokens, revoked.as_slice()) {
+        (false, _) => "Your API tokens were kept.".to_owned(),
+        (true, []) => "You had no active API token.".to_owned(),
+        (true, names) => format!(
+            "API tokens revoked ({}): {}.",
+            names.len(),
+            names
+                .iter()
+                .map(|n| format!("\u{201c}{n}\u{201d}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let signed_out = Auth {
+        csrf: auth.csrf.clone(),
+        ..Auth::anonymous()
+    };
+    let mut response = notice(
+        &signed_out,
+        "Signed out everywhere",
+        &format!("{sessions}. {tokens}"),
+        Some(("/login", "Sign in again")),
+    )?
+    .into_response();
     response
         .headers_mut()
         .append(header::SET_COOKIE, clear_session_cookie(state.config.https));

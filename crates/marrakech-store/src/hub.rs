@@ -66,8 +66,12 @@ pub struct RequestFields {
     pub description: String,
     /// `low`, `normal` or `high`.
     pub urgency: String,
-    /// The countries making the request: the submitter's, and others for a joint request.
+    /// The countries making the request: the submitter's, and the others of a joint
+    /// request once each has accepted.
     pub requesters: Vec<M49>,
+    /// Countries asked to join a joint request: not requesters, and never shown as such,
+    /// until their focal point accepts.
+    pub invited: Vec<M49>,
     /// The countries it concerns.
     pub countries: Vec<M49>,
     pub objectives: Vec<String>,
@@ -282,6 +286,8 @@ pub enum Audience {
     User(String),
     /// The focal points of the request's requesting countries, and its submitter.
     Requesters,
+    /// The focal points of the countries asked to join the request.
+    Invited,
     /// The contributors of an organization.
     Organization(String),
 }
@@ -306,23 +312,36 @@ pub struct RequestFacts {
     pub closed_at: Option<String>,
 }
 
-/// The list tables of a partner profile and a request: (table, owner column, value column).
-const PARTNER_LISTS: [(&str, &str); 6] = [
-    ("hub_partner_objective", "objective_id"),
-    ("hub_partner_action", "action_id"),
-    ("hub_partner_country", "m49"),
-    ("hub_partner_region", "region_code"),
-    ("hub_partner_language", "language"),
-    ("hub_partner_support", "kind"),
+/// How a list keeps its values: a set (sorted), or a preference order as given (languages,
+/// preferred partners), first mention kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListOrder {
+    Set,
+    Preference,
+}
+
+/// The list tables of a partner profile and a request: (table, value column, order).
+const PARTNER_LISTS: [(&str, &str, ListOrder); 6] = [
+    ("hub_partner_objective", "objective_id", ListOrder::Set),
+    ("hub_partner_action", "action_id", ListOrder::Set),
+    ("hub_partner_country", "m49", ListOrder::Set),
+    ("hub_partner_region", "region_code", ListOrder::Set),
+    ("hub_partner_language", "language", ListOrder::Preference),
+    ("hub_partner_support", "kind", ListOrder::Set),
 ];
-const REQUEST_LISTS: [(&str, &str); 7] = [
-    ("hub_request_requester", "m49"),
-    ("hub_request_country", "m49"),
-    ("hub_request_objective", "objective_id"),
-    ("hub_request_action", "action_id"),
-    ("hub_request_language", "language"),
-    ("hub_request_support", "kind"),
-    ("hub_request_preferred", "organization_id"),
+const REQUEST_LISTS: [(&str, &str, ListOrder); 8] = [
+    ("hub_request_requester", "m49", ListOrder::Set),
+    ("hub_request_country", "m49", ListOrder::Set),
+    ("hub_request_objective", "objective_id", ListOrder::Set),
+    ("hub_request_action", "action_id", ListOrder::Set),
+    ("hub_request_language", "language", ListOrder::Preference),
+    ("hub_request_support", "kind", ListOrder::Set),
+    (
+        "hub_request_preferred",
+        "organization_id",
+        ListOrder::Preference,
+    ),
+    ("hub_request_invited", "m49", ListOrder::Set),
 ];
 
 fn corrupt(what: &'static str, value: impl Into<String>) -> StoreError {
@@ -354,27 +373,36 @@ fn parse_languages(values: Vec<String>) -> Result<Vec<Language>, StoreError> {
         .collect()
 }
 
-/// Replaces the owner's rows of each list table.
+/// Replaces the owner's rows of each list table, each value with its position.
 async fn write_lists(
     tx: &mut Transaction<'static, Any>,
-    tables: &[(&str, &str)],
+    tables: &[(&str, &str, ListOrder)],
     owner_column: &str,
     owner: &str,
     values: Vec<Vec<String>>,
 ) -> Result<(), sqlx::Error> {
-    for ((table, column), mut values) in tables.iter().zip(values) {
+    for ((table, column, order), mut values) in tables.iter().zip(values) {
         sqlx::query(&format!("DELETE FROM {table} WHERE {owner_column} = $1"))
             .bind(owner.to_owned())
             .execute(&mut **tx)
             .await?;
-        values.sort();
-        values.dedup();
-        for value in values {
+        match order {
+            ListOrder::Set => {
+                values.sort();
+                values.dedup();
+            }
+            ListOrder::Preference => {
+                let mut seen = std::collections::HashSet::new();
+                values.retain(|v| seen.insert(v.clone()));
+            }
+        }
+        for (position, value) in values.into_iter().enumerate() {
             sqlx::query(&format!(
-                "INSERT INTO {table} ({owner_column}, {column}) VALUES ($1, $2)"
+                "INSERT INTO {table} ({owner_column}, {column}, position) VALUES ($1, $2, $3)"
             ))
             .bind(owner.to_owned())
             .bind(value)
+            .bind(position as i64)
             .execute(&mut **tx)
             .await?;
         }
@@ -382,10 +410,11 @@ async fn write_lists(
     Ok(())
 }
 
-/// Every list table's values by owner (or only `only`'s), in one query per table.
+/// Every list table's values by owner (or only `only`'s), in one query per table, each
+/// list in its stored order.
 async fn read_lists(
     store: &Store,
-    tables: &[(&str, &str)],
+    tables: &[(&str, &str, ListOrder)],
     owner_column: &str,
     only: Option<&str>,
 ) -> Result<Vec<HashMap<String, Vec<String>>>, StoreError> {
@@ -395,9 +424,10 @@ async fn read_lists(
         String::new()
     };
     let mut out = Vec::with_capacity(tables.len());
-    for (table, column) in tables {
+    for (table, column, _) in tables {
         let sql = format!(
-            "SELECT {owner_column}, {column} FROM {table} {filter} ORDER BY {owner_column}, {column}"
+            "SELECT {owner_column}, {column} FROM {table} {filter} \
+             ORDER BY {owner_column}, position, {column}"
         );
         let mut query = sqlx::query(&sql);
         if let Some(owner) = only {
@@ -457,6 +487,14 @@ async fn addresses(
                  WHERE g.role = 'contributor' AND g.organization_id = $1 AND {active}"
             ),
             Some(id.clone()),
+        ),
+        Audience::Invited => (
+            format!(
+                "SELECT DISTINCT u.id, u.email FROM app_user u JOIN role_grant g ON g.user_id = u.id \
+                 JOIN hub_request_invited i ON i.m49 = g.country_m49 \
+                 WHERE g.role = 'focal-point' AND i.request_id = $1 AND {active}"
+            ),
+            Some(request_id.to_owned()),
         ),
         Audience::Requesters => (
             format!(
@@ -596,6 +634,7 @@ fn request_from_row(
             languages: parse_languages(list(4))?,
             support: list(5),
             preferred: list(6),
+            invited: parse_codes(list(7))?,
         },
         reference: row.try_get("reference")?,
         stage: Stage::parse(&stage).ok_or_else(|| corrupt("request stage", stage))?,
@@ -636,6 +675,7 @@ fn request_lists(fields: &RequestFields) -> Vec<Vec<String>> {
         languages(&fields.languages),
         fields.support.clone(),
         fields.preferred.clone(),
+        codes(&fields.invited),
     ]
 }
 
@@ -1119,6 +1159,71 @@ impl Store {
                     json!({"public": public}),
                 )
                 .await?;
+                Ok(())
+            })
+        })
+        .await?;
+        self.stored_request(id).await
+    }
+
+    /// A country's answer to the invitation to join a request: accepted, it becomes one of
+    /// the requesting countries (and is shown as such); declined, the invitation is gone.
+    /// Either way everyone already on the request hears of it.
+    pub async fn answer_invitation(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        country: M49,
+        accept: bool,
+        notices: &[Notice],
+    ) -> Result<SupportRequest, StoreError> {
+        let args = Arc::new((ctx.clone(), id.to_owned(), notices.to_vec()));
+        self.transaction(move |tx| {
+            let args = args.clone();
+            Box::pin(async move {
+                let (ctx, id, notices) = &*args;
+                open_stage_of(tx, id, "accept").await?;
+                let invited = sqlx::query(
+                    "DELETE FROM hub_request_invited WHERE request_id = $1 AND m49 = $2",
+                )
+                .bind(id.clone())
+                .bind(country.to_string())
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                if invited == 0 {
+                    return Err(StoreError::Refused {
+                        field: "accept",
+                        message: format!("{country} has no open invitation to join this request"),
+                    });
+                }
+                if accept {
+                    sqlx::query(
+                        "INSERT INTO hub_request_requester (request_id, m49, position) \
+                         SELECT $1, $2, COALESCE(MAX(position), 0) + 1 FROM hub_request_requester \
+                         WHERE request_id = $1",
+                    )
+                    .bind(id.clone())
+                    .bind(country.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+                    // A public request's requesters are what peers see.
+                    bump_peers(tx).await?;
+                }
+                touch(tx, id).await?;
+                append(
+                    tx,
+                    ctx,
+                    if accept {
+                        "hub.request.joint-accept"
+                    } else {
+                        "hub.request.joint-decline"
+                    },
+                    Some(("support-request", id)),
+                    json!({"country": country.to_string()}),
+                )
+                .await?;
+                queue_notices(tx, ctx, id, notices).await?;
                 Ok(())
             })
         })

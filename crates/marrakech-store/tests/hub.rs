@@ -48,6 +48,7 @@ fn fields() -> RequestFields {
         languages: vec![Language::Es, Language::En],
         support: vec!["data".into(), "technical-assistance".into()],
         preferred: vec![],
+        invited: vec![],
     }
 }
 
@@ -75,7 +76,8 @@ async fn a_request_is_submitted_once_and_walks_to_served(store: &TestStore) {
     assert_eq!(request.stage, Stage::Submitted);
     assert!(!request.public);
     assert_eq!(request.fields.countries.len(), 2);
-    assert_eq!(request.fields.languages, vec![Language::En, Language::Es]);
+    // Languages keep the order of preference they were given in.
+    assert_eq!(request.fields.languages, vec![Language::Es, Language::En]);
     assert!(request.stage_due.is_some());
     // A confidential new request changes nothing matching reads: no matcher rebuild.
     assert_eq!(store.hub_revision().await.unwrap(), revision);

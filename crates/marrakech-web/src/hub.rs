@@ -525,6 +525,8 @@ pub struct RequestRights {
     pub process: bool,
     /// Work on it as a partner on its team.
     pub engaged: bool,
+    /// Act for a country asked to join it: see it, and accept or decline.
+    pub invited: bool,
 }
 
 impl RequestRights {
@@ -552,14 +554,27 @@ pub fn rights(auth: &Auth, r: &SupportRequest) -> RequestRights {
         .require(Action::RequestSupport, resource(r.public))
         .is_ok();
     let member = auth.require(Action::ReadRequest, resource(false)).is_ok();
+    let invited = !requester
+        && auth
+            .require(
+                Action::RequestSupport,
+                Resource::Request {
+                    countries: &r.fields.invited,
+                    public: false,
+                    engaged: &[],
+                },
+            )
+            .is_ok();
     RequestRights {
         see: member
+            || invited
             || auth
                 .require(Action::ReadRequest, resource(r.public))
                 .is_ok(),
         requester,
         process,
         engaged: member && !process && !requester,
+        invited,
     }
 }
 
@@ -695,10 +710,11 @@ pub async fn request_fields(
         errors.add("support", "choose at least one kind of support");
     }
     let reference = Reference::official();
-    let mut requesters = vec![own];
+    // The other States are invited: each becomes a requester when its focal point accepts.
+    let mut invited: Vec<M49> = Vec::new();
     for (i, code) in input.joint_with.iter().enumerate() {
         match reference.country(code.trim()) {
-            Some(c) if !requesters.contains(&c.m49) => requesters.push(c.m49),
+            Some(c) if c.m49 != own && !invited.contains(&c.m49) => invited.push(c.m49),
             Some(_) => {}
             None => errors.add(
                 "joint_with",
@@ -741,7 +757,8 @@ pub async fn request_fields(
             .unwrap_or_else(|| "normal".into())
             .trim()
             .to_owned(),
-        requesters,
+        requesters: vec![own],
+        invited,
         countries: validated.countries().to_vec(),
         objectives,
         actions,
@@ -1011,7 +1028,16 @@ pub async fn submit(
         "{}/hub/requests/{{id}}",
         state.config.public_url.trim_end_matches('/')
     );
-    let notices = mail::hub_submitted(&fields.title, &url);
+    let mut notices = mail::hub_submitted(&fields.title, &url);
+    if !fields.invited.is_empty() {
+        let filer = fields
+            .requesters
+            .first()
+            .and_then(|c| Reference::official().country(&c.to_string()))
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| "A country".into());
+        notices.extend(mail::hub_invited(&fields.title, &filer, &url));
+    }
     let (request, created) = state
         .store
         .submit_request(
@@ -1104,6 +1130,45 @@ pub async fn set_public(
     Ok(state
         .store
         .set_request_public(&auth.audit(Action::RequestSupport), id, public)
+        .await?)
+}
+
+/// A focal point's answer for their country to the invitation to join a request.
+pub async fn answer_invitation(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    accept: bool,
+) -> Result<SupportRequest, AppError> {
+    let (request, rights) = visible(auth, state, id).await?;
+    if !rights.invited {
+        return Err(forbidden(
+            "only the focal point of a country asked to join a request answers for it",
+        ));
+    }
+    let country = auth
+        .actor
+        .roles
+        .iter()
+        .find_map(|r| match r {
+            marrakech_core::policy::Role::FocalPoint { country }
+                if request.fields.invited.contains(country) =>
+            {
+                Some(*country)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| forbidden("your country is not asked to join this request"))?;
+    let notices = mail::hub_invitation_answered(&request, country, accept, &link(state, id));
+    Ok(state
+        .store
+        .answer_invitation(
+            &auth.audit(Action::RequestSupport),
+            id,
+            country,
+            accept,
+            &notices,
+        )
         .await?)
 }
 

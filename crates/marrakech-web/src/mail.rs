@@ -1,11 +1,20 @@
 //! The platform's emails, as (subject, body) in plain text. Links carry single-use tokens;
 //! the store keeps only their hashes.
 
+use marrakech_core::countries::{Reference, M49};
 use marrakech_core::hub::Stage;
 use marrakech_core::policy::Role;
 use marrakech_store::hub::{Audience, Notice, SupportRequest};
 
 use crate::hub::notices;
+
+/// A country's name as the reference table gives it, or its code.
+fn country_name(country: M49) -> String {
+    Reference::official()
+        .country(&country.to_string())
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| country.to_string())
+}
 
 fn link(base: &str, path: &str) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
@@ -76,6 +85,53 @@ pub fn hub_submitted(title: &str, url: &str) -> Vec<Notice> {
             "A country has asked the connection hub for support:\n\n  {reference} {title}\n\n\
              Matching has proposed partners and peers. Assign an officer and assess it here:\n\n{url}\n",
             reference = "{reference}",
+        ),
+    )
+}
+
+/// To the focal points of the countries a joint request was filed with: they are asked,
+/// not named, until they accept.
+pub fn hub_invited(title: &str, filer: &str, url: &str) -> Vec<Notice> {
+    notices(
+        vec![Audience::Invited],
+        "Asked to join support request {reference}".to_owned(),
+        format!(
+            "{filer} asks your country to make this request to the connection hub jointly:\n\n  \
+             {reference} {title}\n\nYour country is named as a requester only if you accept. \
+             Read it, then accept or decline here:\n\n{url}\n",
+            reference = "{reference}",
+        ),
+    )
+}
+
+/// To everyone on a request when an invited country accepts or declines to join it.
+pub fn hub_invitation_answered(
+    request: &SupportRequest,
+    country: M49,
+    accept: bool,
+    url: &str,
+) -> Vec<Notice> {
+    let name = country_name(country);
+    let (subject, said) = if accept {
+        (
+            format!("{name} joined support request {}", request.reference),
+            "accepted: it is now one of the requesting countries",
+        )
+    } else {
+        (
+            format!(
+                "{name} declined to join support request {}",
+                request.reference
+            ),
+            "declined to join it",
+        )
+    };
+    notices(
+        vec![Audience::Requesters, Audience::Secretariat],
+        subject,
+        format!(
+            "{name} was asked to join {} {} and {said}.\n\n{url}\n",
+            request.reference, request.fields.title
         ),
     )
 }

@@ -798,6 +798,13 @@ fn hub_cases(bogus: &'static str, org_a: &str) -> Vec<Case> {
         ),
         case(
             "POST",
+            "/hub/requests/{id}/invitation",
+            request("/invitation"),
+            Form(vec![("accept", "yes")]),
+            FOCAL_POINTS,
+        ),
+        case(
+            "POST",
             "/hub/requests/{id}/comments",
             request("/comments"),
             Form(vec![]),
@@ -922,6 +929,13 @@ fn hub_cases(bogus: &'static str, org_a: &str) -> Vec<Case> {
             "/api/v1/hub/requests/{id}/visibility",
             api("/visibility"),
             Json(json!({"public": true})),
+            FOCAL_POINTS,
+        ),
+        case(
+            "POST",
+            "/api/v1/hub/requests/{id}/invitation",
+            api("/invitation"),
+            Json(json!({"accept": true})),
             FOCAL_POINTS,
         ),
         case(
@@ -1229,7 +1243,7 @@ async fn hub_requests_stay_with_their_country(store: &TestStore) {
             (s.method.to_string(), path)
         })
         .collect();
-    assert_eq!(routes.len(), 28, "{routes:?}");
+    assert_eq!(routes.len(), 30, "{routes:?}");
     let body_for = |path: &str| -> (Vec<(&'static str, &'static str)>, serde_json::Value) {
         if path.ends_with("/team") {
             (
@@ -1247,6 +1261,8 @@ async fn hub_requests_stay_with_their_country(store: &TestStore) {
             (vec![("to", "withdrawn")], json!({"to": "withdrawn"}))
         } else if path.ends_with("/visibility") {
             (vec![("public", "true")], json!({"public": true}))
+        } else if path.ends_with("/invitation") {
+            (vec![("accept", "yes")], json!({"accept": true}))
         } else if path.ends_with("/assignment") || path.ends_with("/assign") {
             (vec![("officer", "x")], json!({"officer": "x"}))
         } else {

@@ -86,6 +86,7 @@ async fn registry(f: &mut Fixture) -> (String, String) {
         .await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     assert_eq!(saved.json()["countries"], json!(["GTM", "MEX"]));
+    assert_eq!(saved.json()["languages"], json!(["es", "en"]));
     let saved = f
         .send_json(
             "secretariat",
@@ -592,10 +593,10 @@ async fn a_retried_submission_is_stored_once(store: &TestStore) {
     assert_eq!(wrong.json()["error"]["field"], "languages");
 }
 
-/// A joint request: every requesting country's focal point follows it and is told of it.
+/// A joint request: another State is asked, and becomes a requester (following the request,
+/// told of it, acting for it) only once its focal point accepts.
 async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) {
     let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
-    let _ = store;
     for (key, m49) in [("guatemala", 320), ("philippines", 608)] {
         let country = M49::new(m49).unwrap();
         f.add_user(key, Role::FocalPoint { country }).await;
@@ -608,21 +609,74 @@ async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) 
         .await;
     assert_eq!(submitted.status, 201, "{}", submitted.body);
     let request = &submitted.json()["request"];
-    assert_eq!(request["requesting_countries"], json!(["GTM", "MEX"]));
-    let id = request["id"].as_str().unwrap();
-    assert_eq!(
-        f.get_as("guatemala", &format!("/hub/requests/{id}"))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(request["requesting_countries"], json!(["MEX"]));
+    assert_eq!(request["invited_countries"], json!(["GTM"]));
+    // Working languages keep the order of preference they were given in.
+    assert_eq!(request["languages"], json!(["es", "en"]));
+    let id = request["id"].as_str().unwrap().to_owned();
+    // Guatemala is asked, and sees what it is asked to join; the Philippines see nothing.
+    let asked = f.get_as("guatemala", &format!("/hub/requests/{id}")).await;
+    assert_eq!(asked.status, 200);
+    assert!(asked
+        .body
+        .contains("Your country is asked to join this request"));
     assert_eq!(
         f.get_as("philippines", &format!("/hub/requests/{id}"))
             .await
             .status,
         404
     );
-    // Guatemala acts for it too: it may withdraw it.
+    // Not yet a requester: it may not act for the request.
+    let early = f
+        .send_json(
+            "guatemala",
+            "POST",
+            &format!("/api/v1/hub/requests/{id}/transitions"),
+            &json!({"to": "withdrawn"}),
+        )
+        .await;
+    assert_eq!(early.status, 403, "{}", early.body);
+    let mails = f.store.pending_emails().await.unwrap();
+    assert!(mails.iter().any(|m| m.to_address == "guatemala@example.org"
+        && m.subject.starts_with("Asked to join support request")));
+    assert!(!mails
+        .iter()
+        .any(|m| m.to_address == "guatemala@example.org"
+            && m.subject.starts_with("New support request")));
+    // Mexico cannot answer for Guatemala.
+    let forged = f
+        .send_json(
+            "focal-point",
+            "POST",
+            &format!("/api/v1/hub/requests/{id}/invitation"),
+            &json!({"accept": true}),
+        )
+        .await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    let accepted = f
+        .send_json(
+            "guatemala",
+            "POST",
+            &format!("/api/v1/hub/requests/{id}/invitation"),
+            &json!({"accept": true}),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert_eq!(
+        accepted.json()["requesting_countries"],
+        json!(["MEX", "GTM"])
+    );
+    assert_eq!(accepted.json()["invited_countries"], json!([]));
+    let again = f
+        .send_json(
+            "guatemala",
+            "POST",
+            &format!("/api/v1/hub/requests/{id}/invitation"),
+            &json!({"accept": true}),
+        )
+        .await;
+    assert_eq!(again.status, 403, "{}", again.body);
+    // Guatemala acts for it now: it may withdraw it.
     let withdrawn = f
         .send_json(
             "guatemala",
@@ -635,14 +689,84 @@ async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) 
     let mails = f.store.pending_emails().await.unwrap();
     assert!(mails
         .iter()
-        .any(|m| m.to_address == "guatemala@example.org"
-            && m.subject.starts_with("New support request")));
+        .any(|m| m.to_address == "focal-point@example.org"
+            && m.subject.starts_with("Guatemala joined support request")));
     assert!(mails
         .iter()
         .any(|m| m.to_address == "focal-point@example.org" && m.subject.contains("withdrawn")));
     assert!(!mails
         .iter()
         .any(|m| m.to_address == "philippines@example.org"));
+}
+
+/// A State named in another's joint request and made public before it answers is not shown
+/// as a requester to anyone; declining ends its part.
+async fn a_joint_request_names_no_state_that_has_not_accepted(store: &TestStore) {
+    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    f.add_user(
+        "philippines",
+        Role::FocalPoint {
+            country: M49::new(608).unwrap(),
+        },
+    )
+    .await;
+    let mut body = request_body("Seafarers' pre-departure training");
+    body["joint_with"] = json!(["MEX"]);
+    body["countries"] = json!(["PHL"]);
+    let submitted = f
+        .send_json("philippines", "POST", "/api/v1/hub/requests", &body)
+        .await;
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let id = submitted.json()["request"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let public = f
+        .send_json(
+            "philippines",
+            "POST",
+            &format!("/api/v1/hub/requests/{id}/visibility"),
+            &json!({"public": true}),
+        )
+        .await;
+    assert_eq!(public.status, 200, "{}", public.body);
+    let record = f
+        .get_as("anonymous", &format!("/api/v1/hub/requests/{id}"))
+        .await;
+    assert_eq!(record.status, 200, "{}", record.body);
+    assert_eq!(
+        record.json()["request"]["requesting_countries"],
+        json!(["PHL"])
+    );
+    assert_eq!(record.json()["request"]["invited_countries"], json!([]));
+    let page = f.get_as("anonymous", &format!("/hub/requests/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("Mexico"),
+        "the public page names Mexico"
+    );
+    let list = f
+        .get_as("anonymous", "/api/v1/hub/requests?format=csv")
+        .await;
+    assert!(list.body.contains("Seafarers"), "{}", list.body);
+    assert!(!list.body.contains("MEX"), "{}", list.body);
+    // Mexico declines on the page: it is not a requester, and the invitation is gone.
+    let declined = f
+        .post_form(
+            "focal-point",
+            &format!("/hub/requests/{id}/invitation"),
+            &[("accept", "no")],
+        )
+        .await;
+    assert_eq!(declined.status, 303, "{}", declined.body);
+    let after = f
+        .get_as("philippines", &format!("/api/v1/hub/requests/{id}"))
+        .await;
+    assert_eq!(
+        after.json()["request"]["requesting_countries"],
+        json!(["PHL"])
+    );
+    assert_eq!(after.json()["request"]["invited_countries"], json!([]));
 }
 
 /// Matches request `id` again and answers the Spanish practice's text factor: its value and
@@ -836,6 +960,7 @@ backend_tests!(
     a_request_is_matched_and_served_through_every_stage,
     a_retried_submission_is_stored_once,
     a_joint_request_belongs_to_every_requesting_country,
+    a_joint_request_names_no_state_that_has_not_accepted,
     items_can_be_matched_through_the_search_index,
     request_texts_are_escaped,
     overdue_stages_are_noticed_once,

@@ -45,8 +45,12 @@ pub struct RequestDto {
     pub title: String,
     /// Markdown.
     pub description: String,
-    /// ISO alpha-3 codes of the countries making the request.
+    /// ISO alpha-3 codes of the countries making the request: the filing State, and the
+    /// other States of a joint request once each has accepted.
     pub requesting_countries: Vec<String>,
+    /// ISO alpha-3 codes of the States asked to join it that have not answered yet; given to
+    /// those who work on the request and to the invited States.
+    pub invited_countries: Vec<String>,
     /// ISO alpha-3 codes of the countries it concerns.
     pub countries: Vec<String>,
     pub objectives: Vec<String>,
@@ -77,6 +81,11 @@ impl RequestDto {
             title: r.fields.title.clone(),
             description: r.fields.description.clone(),
             requesting_countries: r.fields.requesters.iter().map(iso3).collect(),
+            invited_countries: if rights.member() || rights.invited {
+                r.fields.invited.iter().map(iso3).collect()
+            } else {
+                Vec::new()
+            },
             countries: r.fields.countries.iter().map(iso3).collect(),
             objectives: r.fields.objectives.clone(),
             actions: r.fields.actions.clone(),
@@ -460,6 +469,32 @@ pub async fn visibility(
     ApiJson(input): ApiJson<VisibilityInput>,
 ) -> ApiResult<Json<RequestDto>> {
     let r = ops::set_public(&state, &auth, &id, input.public).await?;
+    let rights = ops::rights(&auth, &r);
+    Ok(Json(RequestDto::new(&r, rights)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationAnswer {
+    /// `true` to join the request as one of its requesting countries, `false` to decline.
+    pub accept: bool,
+}
+
+/// Answers, for one's country, the invitation to join a joint request (an invited State's
+/// focal point). Until it accepts, the State is not named as a requester anywhere.
+#[utoipa::path(
+    post, path = "/api/v1/hub/requests/{id}/invitation", tag = "hub",
+    params(("id" = String, Path, description = "The request's id")),
+    request_body = InvitationAnswer,
+    responses((status = 200, body = RequestDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn answer_invitation(
+    auth: Auth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<InvitationAnswer>,
+) -> ApiResult<Json<RequestDto>> {
+    let r = ops::answer_invitation(&state, &auth, &id, input.accept).await?;
     let rights = ops::rights(&auth, &r);
     Ok(Json(RequestDto::new(&r, rights)))
 }

@@ -51,7 +51,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/me", Can(Action::UseAccount), accounts::me)
         .get(
             "/api/v1/me/data",
-            Can(Action::UseAccount),
+            Can(Action::ManageAccount),
             accounts::my_data,
         )
         .get(
@@ -131,6 +131,11 @@ fn hub_routes() -> Routes {
             "/api/v1/hub/requests/{id}/visibility",
             Can(Action::RequestSupport),
             hub::visibility,
+        )
+        .post(
+            "/api/v1/hub/requests/{id}/invitation",
+            Can(Action::RequestSupport),
+            hub::answer_invitation,
         )
         .get(
             "/api/v1/hub/requests/{id}/comments",
@@ -403,6 +408,7 @@ fn knowledge_routes() -> Routes {
         hub::transition,
         hub::assignment,
         hub::visibility,
+        hub::answer_invitation,
         hub::comments,
         hub::add_comment,
         hub::suggestions,

@@ -56,8 +56,9 @@ pub fn routes() -> Routes {
         .post("/hub/requests/{id}/assign", process, assign)
         .post("/hub/requests/{id}/stage", signed_in, move_stage)
         .post("/hub/requests/{id}/visibility", request, visibility)
+        .post("/hub/requests/{id}/invitation", request, answer_invitation)
         .post("/hub/requests/{id}/comments", signed_in, comment)
-        .post("/hub/requests/{id}/attachments", signed_in, attach)
+        .upload("/hub/requests/{id}/attachments", signed_in, attach)
         .get("/hub/files/{id}", Public, download)
         .post("/hub/requests/{id}/team", process, add_member)
         .post(
@@ -680,6 +681,8 @@ struct RequestPage {
     rights: RequestRights,
     description_html: String,
     requesters: String,
+    /// The States asked to join, shown to those on the request and to the invited.
+    invited: String,
     countries: String,
     objectives: Vec<(String, String)>,
     actions: Vec<(String, String)>,
@@ -805,6 +808,11 @@ async fn request_page(
         ),
         description_html: crate::markdown::render(&request.fields.description),
         requesters: country_names(&request.fields.requesters),
+        invited: if rights.member() || rights.invited {
+            country_names(&request.fields.invited)
+        } else {
+            String::new()
+        },
         countries: country_names(&request.fields.countries),
         objectives,
         actions,
@@ -1046,6 +1054,30 @@ pub async fn visibility(
                 "The request is confidential again.".to_owned()
             }
         });
+    after(&auth, &state, &id, outcome).await
+}
+
+/// An invited State's focal point accepts (`accept=yes`) or declines joining a request.
+pub async fn answer_invitation(
+    auth: Auth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> PageResult<Response> {
+    let accept = Form::parse(&body).get("accept") == "yes";
+    let outcome = ops::answer_invitation(&state, &auth, &id, accept)
+        .await
+        .map(|_| {
+            if accept {
+                "Your country is now one of the requesting countries.".to_owned()
+            } else {
+                "You declined: your country is not part of this request.".to_owned()
+            }
+        });
+    // Declined, the request is no longer the invited State's to see.
+    if !accept && outcome.is_ok() {
+        return Ok(see_other("/hub/requests"));
+    }
     after(&auth, &state, &id, outcome).await
 }
 

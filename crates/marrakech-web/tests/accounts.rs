@@ -10,12 +10,12 @@ use marrakech_store::testing::TestStore;
 use marrakech_store::{backend_tests, AuditVerification, UserStatus};
 use serde_json::json;
 
-async fn fixture(store: &TestStore) -> Fixture {
-    Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await
+async fn fixture(store: &TestStore) -> Fixture<'_> {
+    Fixture::new(store).await
 }
 
 /// Signs in with a form, as a browser would; returns the session cookie.
-async fn sign_in(f: &Fixture, email: &str, password: &str) -> Result<String, (u16, String)> {
+async fn sign_in(f: &Fixture<'_>, email: &str, password: &str) -> Result<String, (u16, String)> {
     let answer = f
         .post_form(
             "anonymous",
@@ -44,7 +44,7 @@ async fn sign_in(f: &Fixture, email: &str, password: &str) -> Result<String, (u1
         .to_owned())
 }
 
-async fn as_session(f: &Fixture, session: &str, uri: &str) -> common::Answer {
+async fn as_session(f: &Fixture<'_>, session: &str, uri: &str) -> common::Answer {
     request(
         &f.app,
         Request::get(uri)
@@ -364,7 +364,7 @@ async fn invitation_into_a_privileged_role(store: &TestStore) {
 }
 
 /// Creates an API token on the account page as `key` (a session); returns its secret.
-async fn new_token(f: &Fixture, key: &str, name: &str, actions: &[&str]) -> String {
+async fn new_token(f: &Fixture<'_>, key: &str, name: &str, actions: &[&str]) -> String {
     let mut fields = vec![("token_name", name), ("days", "30")];
     fields.extend(actions.iter().map(|a| ("actions", *a)));
     let page = f.post_form(key, "/account/tokens", &fields).await;
@@ -388,7 +388,7 @@ fn secret_on(body: &str) -> String {
 
 /// A request carrying an API token (and, for a form, its urlencoded fields).
 async fn with_token(
-    f: &Fixture,
+    f: &Fixture<'_>,
     token: &str,
     method: &str,
     uri: &str,

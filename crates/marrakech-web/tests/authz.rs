@@ -50,7 +50,7 @@ struct Case {
     allowed: &'static [&'static str],
 }
 
-fn cases(f: &Fixture) -> Vec<Case> {
+fn cases(f: &Fixture<'_>) -> Vec<Case> {
     use Send::*;
     let a = &f.org_a.id;
     let s = &f.subject.id;
@@ -1054,7 +1054,7 @@ fn refused(method: &str, answer: &Answer) -> bool {
             && answer.header("location").starts_with("/login"))
 }
 
-async fn send(f: &Fixture, role: &str, case: &Case) -> Answer {
+async fn send(f: &Fixture<'_>, role: &str, case: &Case) -> Answer {
     match &case.send {
         Send::Nothing => {
             f.request(role, case.method, &case.path, Body::empty(), None)
@@ -1066,8 +1066,7 @@ async fn send(f: &Fixture, role: &str, case: &Case) -> Answer {
 }
 
 async fn every_route_against_every_role(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
-    let _ = store;
+    let f = Fixture::new(store).await;
     let cases = cases(&f);
 
     // The table covers exactly the registered routes.
@@ -1128,7 +1127,7 @@ async fn every_route_against_every_role(store: &TestStore) {
 /// The policy also decides on the resource: a contributor edits only their organization, and
 /// an administrator does not change their own roles or status.
 async fn resource_rules_hold(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     let b = &f.org_b.id;
     assert_eq!(
         f.get_as("contributor", &format!("/organizations/{b}/edit"))
@@ -1207,8 +1206,7 @@ pub fn hub_request_body(title: &str) -> serde_json::Value {
 /// Mexico's focal point reads it. Once Mexico makes it public, everyone reads it, and still
 /// nobody else acts on it.
 async fn hub_requests_stay_with_their_country(store: &TestStore) {
-    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
-    let _ = store;
+    let mut f = Fixture::new(store).await;
     f.add_user(
         "other-focal-point",
         marrakech_core::policy::Role::FocalPoint {

@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 const CLIENTS: usize = 32;
 
 async fn concurrent_writes_on_two_servers_are_stored_or_refused_never_failed(store: &TestStore) {
-    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let mut f = Fixture::new(store).await;
     // The second server: its own connections, matcher and search index, the same database.
     let second = marrakech_web::app(
         Store::connect(&f.store.url()).await.unwrap(),

@@ -29,7 +29,7 @@ fn request_body(title: &str) -> serde_json::Value {
 
 /// Two partners with profiles (a UN entity working on labour migration data in Latin America,
 /// and a university elsewhere), a published practice, and a second country's public request.
-async fn registry(f: &mut Fixture) -> (String, String) {
+async fn registry(f: &mut Fixture<'_>) -> (String, String) {
     let system = AuditContext::system();
     let org = |name: &str, kind| NewOrganization {
         name: name.to_owned(),
@@ -160,8 +160,7 @@ async fn registry(f: &mut Fixture) -> (String, String) {
 }
 
 async fn a_request_is_matched_and_served_through_every_stage(store: &TestStore) {
-    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
-    let _ = store;
+    let mut f = Fixture::new(store).await;
     let (agency, university) = registry(&mut f).await;
 
     // Bad input is named by field and stores nothing.
@@ -514,8 +513,7 @@ async fn a_request_is_matched_and_served_through_every_stage(store: &TestStore) 
 }
 
 async fn a_retried_submission_is_stored_once(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
-    let _ = store;
+    let f = Fixture::new(store).await;
     let send = || async {
         f.request(
             "focal-point",
@@ -596,7 +594,7 @@ async fn a_retried_submission_is_stored_once(store: &TestStore) {
 /// A joint request: another State is asked, and becomes a requester (following the request,
 /// told of it, acting for it) only once its focal point accepts.
 async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) {
-    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let mut f = Fixture::new(store).await;
     for (key, m49) in [("guatemala", 320), ("philippines", 608)] {
         let country = M49::new(m49).unwrap();
         f.add_user(key, Role::FocalPoint { country }).await;
@@ -702,7 +700,7 @@ async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) 
 /// A State named in another's joint request and made public before it answers is not shown
 /// as a requester to anyone; declining ends its part.
 async fn a_joint_request_names_no_state_that_has_not_accepted(store: &TestStore) {
-    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let mut f = Fixture::new(store).await;
     f.add_user(
         "philippines",
         Role::FocalPoint {
@@ -771,7 +769,7 @@ async fn a_joint_request_names_no_state_that_has_not_accepted(store: &TestStore)
 
 /// Matches request `id` again and answers the Spanish practice's text factor: its value and
 /// explanation.
-async fn practice_text_factor(f: &Fixture, id: &str) -> (f64, String) {
+async fn practice_text_factor(f: &Fixture<'_>, id: &str) -> (f64, String) {
     let answer = f
         .send_json(
             "secretariat",
@@ -807,8 +805,7 @@ async fn practice_text_factor(f: &Fixture, id: &str) -> (f64, String) {
 /// through inflected forms the hub's own (English) analysis keeps apart.
 async fn items_can_be_matched_through_the_search_index(store: &TestStore) {
     use marrakech_web::hub::{Hub, ItemText};
-    let mut f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
-    let _ = store;
+    let mut f = Fixture::new(store).await;
     let mut practice = sample_content("Protección de trabajadores temporeros");
     practice.texts[0].language = marrakech_core::knowledge::Language::Es;
     practice.original_language = marrakech_core::knowledge::Language::Es;
@@ -864,8 +861,7 @@ async fn items_can_be_matched_through_the_search_index(store: &TestStore) {
 
 /// Markup in a request's title and description comes back inert on its page.
 async fn request_texts_are_escaped(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
-    let _ = store;
+    let f = Fixture::new(store).await;
     let mut body = request_body("<script>alert('title')</script> data");
     body["description"] =
         json!("<img src=x onerror=alert(1)> [link](javascript:alert(2)) **bold**");
@@ -895,8 +891,7 @@ async fn request_texts_are_escaped(store: &TestStore) {
 }
 
 async fn overdue_stages_are_noticed_once(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
-    let _ = store;
+    let f = Fixture::new(store).await;
     let submitted = f
         .send_json(
             "focal-point",

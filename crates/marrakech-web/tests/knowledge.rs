@@ -43,7 +43,7 @@ fn practice(title: &str) -> Value {
 }
 
 /// A second external reviewer: a panel needs one internal and two external.
-async fn second_external_reviewer(f: &Fixture) -> marrakech_store::User {
+async fn second_external_reviewer(f: &Fixture<'_>) -> marrakech_store::User {
     let hash = marrakech_web::auth::secrets::hash_password(PASSWORD)
         .await
         .unwrap();
@@ -66,7 +66,7 @@ async fn second_external_reviewer(f: &Fixture) -> marrakech_store::User {
 
 /// A JSON request as `user_id`, through a fresh session with the anti-forgery token.
 async fn as_user(
-    f: &Fixture,
+    f: &Fixture<'_>,
     user_id: &str,
     method: &str,
     uri: &str,
@@ -99,7 +99,7 @@ async fn as_user(
 }
 
 /// Takes a new item from draft to published through the API; returns its id.
-async fn publish_through_review(f: &Fixture, title: &str) -> String {
+async fn publish_through_review(f: &Fixture<'_>, title: &str) -> String {
     let created = f
         .send_json("contributor", "POST", "/api/v1/knowledge", &practice(title))
         .await;
@@ -195,7 +195,7 @@ async fn publish_through_review(f: &Fixture, title: &str) -> String {
     id
 }
 
-async fn found_everywhere(f: &Fixture, id: &str) -> [bool; 4] {
+async fn found_everywhere(f: &Fixture<'_>, id: &str) -> [bool; 4] {
     // 1. Full-text search, through the other language's words too.
     let search = f
         .get_as("anonymous", "/api/v1/knowledge?q=clinics%20farming")
@@ -239,7 +239,7 @@ async fn found_everywhere(f: &Fixture, id: &str) -> [bool; 4] {
 }
 
 async fn publish_find_withdraw(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     let id = publish_through_review(&f, "Clínicas jurídicas móviles").await;
     assert_eq!(found_everywhere(&f, &id).await, [true; 4]);
 
@@ -327,7 +327,7 @@ async fn publish_find_withdraw(store: &TestStore) {
 
 /// An edit to a published item reaches search at once; the old words no longer find it.
 async fn edits_reach_search_at_once(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     let id = publish_through_review(&f, "Clínicas jurídicas móviles").await;
     let mut edited = practice("Ventanilla de orientación laboral");
     edited["texts"][1]["title"] = json!("Labour orientation desk");
@@ -357,7 +357,7 @@ async fn edits_reach_search_at_once(store: &TestStore) {
 /// Items harvested straight into the database (by the command line, or another server) are
 /// found by the next search.
 async fn writes_from_elsewhere_are_followed(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     assert_eq!(
         f.get_as("anonymous", "/api/v1/knowledge").await.json()["total"],
         0
@@ -411,7 +411,7 @@ async fn writes_from_elsewhere_are_followed(store: &TestStore) {
 }
 
 async fn search_answers_bad_input_without_failing(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     publish_through_review(&f, "Clínicas jurídicas móviles").await;
     // Malformed queries are searched as plain text.
     for q in [
@@ -457,7 +457,7 @@ async fn search_answers_bad_input_without_failing(store: &TestStore) {
 }
 
 async fn search_pages_and_downloads(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     let empty = f.get_as("anonymous", "/knowledge").await;
     assert_eq!(empty.status, 200);
     assert!(empty.body.contains("Nothing has been published yet"));
@@ -527,7 +527,7 @@ async fn search_pages_and_downloads(store: &TestStore) {
 }
 
 async fn ckan_api_contract(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     let id = publish_through_review(&f, "Clínicas jurídicas móviles").await;
 
     // ckanapi POSTs JSON without cookies: no anti-forgery token is asked for a query.
@@ -637,7 +637,7 @@ async fn ckan_api_contract(store: &TestStore) {
 }
 
 async fn ckan_pages_past_a_thousand_rows(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     let items: Vec<_> = (0..1_205)
         .map(|i| marrakech_store::knowledge::HarvestedItem {
             source_id: format!("rec-{i:04}"),
@@ -685,7 +685,7 @@ async fn ckan_pages_past_a_thousand_rows(store: &TestStore) {
 }
 
 async fn dcat_catalogue_contract(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     let items: Vec<_> = (0..5)
         .map(|i| marrakech_store::knowledge::HarvestedItem {
             source_id: format!("rec-{i}"),
@@ -752,7 +752,7 @@ async fn dcat_catalogue_contract(store: &TestStore) {
 }
 
 async fn a_draft_is_its_authors_alone(store: &TestStore) {
-    let f = Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await;
+    let f = Fixture::new(store).await;
     let created = f
         .send_json(
             "contributor",

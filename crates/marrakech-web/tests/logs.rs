@@ -36,12 +36,10 @@ async fn logs_hold_no_personal_data_or_secrets() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let f = Fixture::new(
-        TestStore::new(marrakech_store::Backend::Sqlite)
-            .await
-            .unwrap(),
-    )
-    .await;
+    let store = TestStore::new(marrakech_store::Backend::Sqlite)
+        .await
+        .unwrap();
+    let f = Fixture::new(&store).await;
     let form = [
         ("display_name", "Loggable Person"),
         ("email", "loggable.person@example.org"),

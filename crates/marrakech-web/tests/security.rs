@@ -10,8 +10,8 @@ use marrakech_store::backend_tests;
 use marrakech_store::testing::TestStore;
 use serde_json::json;
 
-async fn fixture(store: &TestStore) -> Fixture {
-    Fixture::new(TestStore::new(store.store.backend()).await.unwrap()).await
+async fn fixture(store: &TestStore) -> Fixture<'_> {
+    Fixture::new(store).await
 }
 
 async fn state_changes_need_the_anti_forgery_token(store: &TestStore) {

@@ -89,9 +89,10 @@ pub const ROLE_KEYS: [&str; 9] = [
     "contributor",
 ];
 
-/// A store with two organizations, one user per role, and a user to act on.
-pub struct Fixture {
-    pub store: TestStore,
+/// The test's own store (one per backend) with two organizations, one user per role, and a
+/// user to act on.
+pub struct Fixture<'s> {
+    pub store: &'s TestStore,
     pub app: Router,
     pub users: BTreeMap<&'static str, User>,
     pub org_a: Organization,
@@ -99,8 +100,8 @@ pub struct Fixture {
     pub subject: User,
 }
 
-impl Fixture {
-    pub async fn new(store: TestStore) -> Fixture {
+impl<'s> Fixture<'s> {
+    pub async fn new(store: &'s TestStore) -> Fixture<'s> {
         let system = AuditContext::system();
         let org = |name: &str| NewOrganization {
             name: name.to_owned(),
@@ -169,7 +170,7 @@ impl Fixture {
             )
             .await
             .unwrap();
-        let app = router(&store);
+        let app = router(store);
         Fixture {
             store,
             app,

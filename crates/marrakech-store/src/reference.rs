@@ -136,7 +136,7 @@ impl PassageRow {
     }
 }
 
-fn fingerprint(compact: &Compact, reference: &Reference) -> String {
+pub(crate) fn fingerprint(compact: &Compact, reference: &Reference) -> String {
     let mut hasher = Sha256::new();
     hasher.update(serde_json::to_vec(compact).unwrap_or_default());
     hasher.update(serde_json::to_vec(reference).unwrap_or_default());

@@ -5,12 +5,20 @@
 //! each test gets a database of its own, created on that server and dropped afterwards.
 //! [`backend_tests!`](crate::backend_tests) turns one async test function into one test per
 //! backend.
+//!
+//! Each test's database is a copy of a template that was migrated (and given the reference
+//! data) once: a copied file on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL. A
+//! template's name carries a fingerprint of the migrations and the reference data, so a
+//! change to either builds a new one, and test binaries and runs share the current one.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use marrakech_core::countries::Reference;
 use marrakech_core::Compact;
+use sha2::{Digest, Sha256};
 use sqlx::Connection;
+use tokio::sync::OnceCell;
 
 use crate::{Backend, Store};
 
@@ -30,17 +38,182 @@ impl std::ops::Deref for TestStore {
     }
 }
 
+/// What a template holds: the migrations only, or the reference data too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Contents {
+    Migrated,
+    WithReference,
+}
+
+impl Contents {
+    fn tag(self) -> &'static str {
+        match self {
+            Contents::Migrated => "m",
+            Contents::WithReference => "r",
+        }
+    }
+}
+
+/// The fingerprint of what a template for `backend` holds: every migration's version and
+/// checksum, and the reference data.
+fn template_fingerprint(backend: Backend, contents: Contents) -> String {
+    let migrator = match backend {
+        Backend::Sqlite => &crate::SQLITE_MIGRATIONS,
+        Backend::Postgres => &crate::POSTGRES_MIGRATIONS,
+    };
+    let mut hasher = Sha256::new();
+    for migration in migrator.iter() {
+        hasher.update(migration.version.to_le_bytes());
+        hasher.update(&migration.checksum);
+    }
+    if contents == Contents::WithReference {
+        hasher.update(crate::reference::fingerprint(
+            Compact::official(),
+            Reference::official(),
+        ));
+    }
+    let digest = hasher.finalize();
+    format!(
+        "{}{}",
+        contents.tag(),
+        digest[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+/// Brings a fresh store to what `contents` says.
+async fn fill(store: &Store, contents: Contents) {
+    store.migrate().await.expect("migrations apply");
+    if contents == Contents::WithReference {
+        store
+            .load_reference(Compact::official(), Reference::official())
+            .await
+            .expect("the reference data loads");
+    }
+}
+
+/// The SQLite template for `contents`, built once (per fingerprint) in the system's
+/// temporary directory: built under a name of its own, then renamed, so a concurrent test
+/// binary never copies half a file.
+async fn sqlite_template(contents: Contents) -> PathBuf {
+    static MIGRATED: OnceCell<PathBuf> = OnceCell::const_new();
+    static WITH_REFERENCE: OnceCell<PathBuf> = OnceCell::const_new();
+    let cell = match contents {
+        Contents::Migrated => &MIGRATED,
+        Contents::WithReference => &WITH_REFERENCE,
+    };
+    cell.get_or_init(|| async move {
+        let dir = std::env::temp_dir().join("marrakech-test-templates");
+        std::fs::create_dir_all(&dir).expect("the template directory is created");
+        let path = dir.join(format!(
+            "{}.db",
+            template_fingerprint(Backend::Sqlite, contents)
+        ));
+        if path.exists() {
+            return path;
+        }
+        let building = tempfile::tempdir_in(&dir).expect("a build directory");
+        let source = building.path().join("build.db");
+        let store = Store::connect(&format!("sqlite://{}?mode=rwc", source.display()))
+            .await
+            .expect("the template database opens");
+        fill(&store, contents).await;
+        // One self-contained file, whatever the journal mode left beside it.
+        let packed = building.path().join("packed.db");
+        sqlx::query(&format!("VACUUM INTO '{}'", packed.display()))
+            .execute(store.pool())
+            .await
+            .expect("the template is written out");
+        store.pool().close().await;
+        std::fs::rename(&packed, &path).expect("the template is put in place");
+        path
+    })
+    .await
+    .clone()
+}
+
+/// The PostgreSQL template for `contents` on the server of `admin_url`, built once per
+/// fingerprint under an advisory lock, so concurrent tests and binaries build it once.
+async fn postgres_template(admin_url: &str, contents: Contents) -> String {
+    static MIGRATED: OnceCell<String> = OnceCell::const_new();
+    static WITH_REFERENCE: OnceCell<String> = OnceCell::const_new();
+    let cell = match contents {
+        Contents::Migrated => &MIGRATED,
+        Contents::WithReference => &WITH_REFERENCE,
+    };
+    cell.get_or_init(|| async move {
+        let name = format!(
+            "marrakech_template_{}",
+            template_fingerprint(Backend::Postgres, contents)
+        );
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} does not answer: {e}"));
+        sqlx::query("SELECT pg_advisory_lock(727374)")
+            .execute(&mut admin)
+            .await
+            .expect("the template lock is taken");
+        let exists: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&name)
+                .fetch_optional(&mut admin)
+                .await
+                .expect("the server lists its databases");
+        if exists.is_none() {
+            let building = format!("{name}_building");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .expect("a half-built template is removed");
+            sqlx::query(&format!("CREATE DATABASE {building}"))
+                .execute(&mut admin)
+                .await
+                .expect("the template database is created");
+            let store = Store::connect(&with_database(admin_url, &building))
+                .await
+                .expect("the template database opens");
+            fill(&store, contents).await;
+            store.pool().close().await;
+            sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("the template is put in place");
+        }
+        sqlx::query("SELECT pg_advisory_unlock(727374)")
+            .execute(&mut admin)
+            .await
+            .ok();
+        admin.close().await.ok();
+        name
+    })
+    .await
+    .clone()
+}
+
 impl TestStore {
     /// An empty, migrated store (no reference data).
     pub async fn empty(backend: Backend) -> Option<TestStore> {
+        TestStore::from_template(backend, Contents::Migrated).await
+    }
+
+    /// A migrated store with the official compact and countries loaded; `None` for
+    /// PostgreSQL when no server is configured.
+    pub async fn new(backend: Backend) -> Option<TestStore> {
+        TestStore::from_template(backend, Contents::WithReference).await
+    }
+
+    async fn from_template(backend: Backend, contents: Contents) -> Option<TestStore> {
         match backend {
             Backend::Sqlite => {
+                let template = sqlite_template(contents).await;
                 let dir = tempfile::tempdir().expect("a temporary directory");
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-                let store = Store::connect(&url)
+                let path = dir.path().join("test.db");
+                copy_file(&template, &path);
+                let store = Store::connect(&format!("sqlite://{}?mode=rwc", path.display()))
                     .await
                     .expect("the test SQLite database opens");
-                store.migrate().await.expect("migrations apply on SQLite");
                 Some(TestStore {
                     store,
                     _dir: Some(dir),
@@ -49,23 +222,20 @@ impl TestStore {
             }
             Backend::Postgres => {
                 let admin_url = std::env::var(POSTGRES_URL_VAR).ok()?;
+                let template = postgres_template(&admin_url, contents).await;
                 let name = unique_database_name();
                 let mut admin = sqlx::PgConnection::connect(&admin_url)
                     .await
                     .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} does not answer: {e}"));
-                sqlx::query(&format!("CREATE DATABASE {name}"))
+                sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .execute(&mut admin)
                     .await
-                    .expect("the test database is created");
+                    .expect("the test database is created from the template");
                 admin.close().await.ok();
                 let url = with_database(&admin_url, &name);
                 let store = Store::connect(&url)
                     .await
                     .expect("the test PostgreSQL database opens");
-                store
-                    .migrate()
-                    .await
-                    .expect("migrations apply on PostgreSQL");
                 Some(TestStore {
                     store,
                     _dir: None,
@@ -73,17 +243,6 @@ impl TestStore {
                 })
             }
         }
-    }
-
-    /// A migrated store with the official compact and countries loaded; `None` for
-    /// PostgreSQL when no server is configured.
-    pub async fn new(backend: Backend) -> Option<TestStore> {
-        let test = TestStore::empty(backend).await?;
-        test.store
-            .load_reference(Compact::official(), Reference::official())
-            .await
-            .expect("the reference data loads");
-        Some(test)
     }
 
     /// The URL of this store's database.
@@ -120,6 +279,16 @@ impl Drop for TestStore {
         })
         .join();
     }
+}
+
+fn copy_file(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap_or_else(|e| {
+        panic!(
+            "cannot copy the template {} to {}: {e}",
+            from.display(),
+            to.display()
+        )
+    });
 }
 
 fn unique_database_name() -> String {

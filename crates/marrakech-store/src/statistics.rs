@@ -145,6 +145,11 @@ pub struct ObservationRow {
     pub value_text: Option<String>,
     /// Other dimensions and attributes, as a JSON object.
     pub extra: Option<String>,
+    /// With the dimensions above, what identifies the observation in its data set (the store
+    /// refuses a second one): empty where those dimensions are the whole key (migrant stock,
+    /// corridor averages, flows); for SDMX-CSV, the dataflow and every dimension of the
+    /// series, since a file may have dimensions without a column of their own.
+    pub series_key: String,
 }
 
 impl ObservationRow {
@@ -163,6 +168,7 @@ impl ObservationRow {
             value,
             value_text: None,
             extra: None,
+            series_key: String::new(),
         }
     }
 }
@@ -208,6 +214,7 @@ fn observation_row(r: &AnyRow) -> Result<ObservationRow, sqlx::Error> {
         value: r.try_get("value")?,
         value_text: r.try_get("value_text")?,
         extra: r.try_get("extra")?,
+        series_key: r.try_get("series_key")?,
     })
 }
 
@@ -215,6 +222,9 @@ fn observation_row(r: &AnyRow) -> Result<ObservationRow, sqlx::Error> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PriceRow {
     pub line: u64,
+    /// What identifies the row in its data set (the store refuses a second one): the
+    /// evidence crate's `RpwRecord::key`.
+    pub key: String,
     /// `2020-Q3`
     pub period: String,
     pub source_iso3: String,
@@ -290,6 +300,8 @@ pub struct DatasetImport {
     pool: sqlx::AnyPool,
     dataset: NewDataset,
     id: String,
+    /// Set by [`DatasetImport::rename_same_file`].
+    rename_same_file: bool,
 }
 
 /// What [`DatasetImport::finish`] did.
@@ -298,6 +310,49 @@ pub struct Imported {
     pub dataset: Dataset,
     /// An earlier import of the same release was replaced.
     pub replaced: bool,
+    /// The releases under which this very file (same kind, same checksum) had been imported
+    /// before: importing it under another name renames it, so they are gone.
+    pub renamed_from: Vec<String>,
+}
+
+/// What a stored release covers, to compare a new release with before it replaces it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    pub records: u64,
+    /// The areas it has figures for (countries, by the codes the data set uses).
+    pub areas: std::collections::BTreeSet<String>,
+    /// The years it has figures for.
+    pub years: std::collections::BTreeSet<String>,
+}
+
+/// Serialises the loading of the bundled data sets between servers that start together on
+/// one database (see [`Store::lock_bundled_load`]); [`BundledLoadLock::release`] ends it.
+pub struct BundledLoadLock {
+    conn: Option<sqlx::pool::PoolConnection<Any>>,
+}
+
+/// The key of PostgreSQL's advisory lock around loading the bundled data sets ("MRKB").
+const BUNDLED_LOAD_LOCK: i64 = 0x4d52_4b42;
+
+impl BundledLoadLock {
+    pub async fn release(mut self) -> Result<(), StoreError> {
+        if let Some(mut conn) = self.conn.take() {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(BUNDLED_LOAD_LOCK)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for BundledLoadLock {
+    fn drop(&mut self) {
+        // Not released (an error on the way): close the session, which ends its lock.
+        if let Some(conn) = self.conn.take() {
+            drop(conn.detach());
+        }
+    }
 }
 
 const DATASET_COLUMNS: &str = "id, kind, release, title, source, licence, url, attribution, \
@@ -332,6 +387,81 @@ fn dataset_from_row(row: &AnyRow) -> Result<Dataset, StoreError> {
 }
 
 impl Store {
+    /// Waits until no other server is loading the bundled data sets, then holds that right
+    /// until the lock is released: on PostgreSQL a session advisory lock on a connection of
+    /// its own; on SQLite nothing is needed, since an import's `BEGIN IMMEDIATE` transaction
+    /// already excludes every other writer and the check that the kind is still empty runs
+    /// before it (see the caller).
+    pub async fn lock_bundled_load(&self) -> Result<BundledLoadLock, StoreError> {
+        match self.backend() {
+            crate::Backend::Sqlite => Ok(BundledLoadLock { conn: None }),
+            crate::Backend::Postgres => {
+                let mut conn = self.pool().acquire().await?;
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(BUNDLED_LOAD_LOCK)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(BundledLoadLock { conn: Some(conn) })
+            }
+        }
+    }
+
+    /// Every release of `kind`, newest first.
+    pub async fn datasets_of(&self, kind: DatasetKind) -> Result<Vec<Dataset>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DATASET_COLUMNS} FROM stat_dataset WHERE kind = $1 ORDER BY release DESC"
+        ))
+        .bind(kind.slug().to_owned())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(dataset_from_row).collect()
+    }
+
+    /// What a stored release covers: its records, areas and years. Areas are the countries
+    /// at either end (destination and origin, sending and receiving; the country of incident
+    /// for Missing Migrants, whose regions are named differently from one layout to the
+    /// next); years are the first four characters of each period.
+    pub async fn coverage(&self, dataset: &Dataset) -> Result<Coverage, StoreError> {
+        let (areas_sql, years_sql) = match dataset.kind {
+            DatasetKind::Rpw => (
+                "SELECT source_iso3 AS a FROM rpw_price WHERE dataset_id = $1 \
+                 UNION SELECT destination_iso3 FROM rpw_price WHERE dataset_id = $1",
+                "SELECT DISTINCT SUBSTR(period, 1, 4) AS y FROM rpw_price WHERE dataset_id = $1",
+            ),
+            DatasetKind::Mmp => (
+                "SELECT DISTINCT country_of_incident AS a FROM mmp_incident \
+                 WHERE dataset_id = $1 AND country_of_incident IS NOT NULL",
+                "SELECT DISTINCT CAST(year AS TEXT) AS y FROM mmp_incident WHERE dataset_id = $1",
+            ),
+            _ => (
+                "SELECT ref_area AS a FROM stat_observation WHERE dataset_id = $1 \
+                 UNION SELECT counterpart_area FROM stat_observation WHERE dataset_id = $1",
+                "SELECT DISTINCT SUBSTR(time_period, 1, 4) AS y FROM stat_observation \
+                 WHERE dataset_id = $1",
+            ),
+        };
+        let column = |sql: &'static str, name: &'static str| {
+            let id = dataset.id.clone();
+            async move {
+                sqlx::query(sql)
+                    .bind(id)
+                    .fetch_all(self.pool())
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(name))
+                    .collect::<Result<std::collections::BTreeSet<String>, sqlx::Error>>()
+            }
+        };
+        let mut areas = column(areas_sql, "a").await?;
+        // SDMX's "not applicable" and "total" codes are no area.
+        areas.retain(|a| !a.starts_with('_'));
+        Ok(Coverage {
+            records: dataset.records,
+            areas,
+            years: column(years_sql, "y").await?,
+        })
+    }
+
     /// The data set of `kind` already imported from exactly this file, if any: importing it
     /// again would change nothing.
     pub async fn same_dataset(
@@ -384,6 +514,7 @@ impl Store {
             pool: self.pool().clone(),
             dataset: dataset.clone(),
             id,
+            rename_same_file: false,
         })
     }
 
@@ -436,7 +567,7 @@ impl Store {
     ) -> Result<Vec<ObservationRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT indicator, ref_area, counterpart_area, time_period, sex, age, migration_status, \
-             unit_measure, obs_status, value, value_text, extra FROM stat_observation \
+             unit_measure, obs_status, value, value_text, extra, series_key FROM stat_observation \
              WHERE dataset_id = $1",
         )
         .bind(dataset_id.to_owned())
@@ -475,9 +606,9 @@ impl Store {
         let total: i64 = count.fetch_one(self.pool()).await?.try_get("n")?;
         let page_sql = format!(
             "SELECT indicator, ref_area, counterpart_area, time_period, sex, age, migration_status, \
-             unit_measure, obs_status, value, value_text, extra FROM stat_observation \
+             unit_measure, obs_status, value, value_text, extra, series_key FROM stat_observation \
              WHERE {condition} ORDER BY indicator, ref_area, counterpart_area, time_period, sex, \
-             age, migration_status LIMIT {} OFFSET {}",
+             age, migration_status, series_key LIMIT {} OFFSET {}",
             limit.min(i64::MAX as usize),
             offset.min(i64::MAX as usize)
         );
@@ -495,7 +626,7 @@ impl Store {
 
     pub async fn prices_of(&self, dataset_id: &str) -> Result<Vec<PriceRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT line, period, source_iso3, destination_iso3, firm, firm_type, instrument, \
+            "SELECT line, row_key, period, source_iso3, destination_iso3, firm, firm_type, instrument, \
              access_point, speed, pickup_method, network_coverage, lcu_code, cc1_fee, cc1_fx_margin, cc1_total, \
              cc2_fee, cc2_fx_margin, cc2_total, transparent FROM rpw_price WHERE dataset_id = $1 \
              ORDER BY line",
@@ -509,6 +640,7 @@ impl Store {
                 let transparent: Option<i64> = r.try_get("transparent")?;
                 Ok(PriceRow {
                     line: line.max(0) as u64,
+                    key: r.try_get("row_key")?,
                     period: r.try_get("period")?,
                     source_iso3: r.try_get("source_iso3")?,
                     destination_iso3: r.try_get("destination_iso3")?,
@@ -584,6 +716,13 @@ impl Store {
 }
 
 impl DatasetImport {
+    /// Makes this import a rename: on [`DatasetImport::finish`], releases of the same kind
+    /// imported from the same file (same checksum) under another name are removed, so the file
+    /// is stored once, under the name given now.
+    pub fn rename_same_file(&mut self) {
+        self.rename_same_file = true;
+    }
+
     /// Records the structure an SDMX-CSV file was read with (known once it is read).
     pub async fn set_structure(&mut self, structure: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE stat_dataset SET structure = $1 WHERE id = $2")
@@ -652,6 +791,7 @@ impl DatasetImport {
                     Bind::Real(o.value),
                     Bind::Text(o.value_text.clone()),
                     Bind::Text(o.extra.clone()),
+                    Bind::Text(Some(o.series_key.clone())),
                 ]
             })
             .collect();
@@ -670,6 +810,7 @@ impl DatasetImport {
                 "value",
                 "value_text",
                 "extra",
+                "series_key",
             ],
             binds,
         )
@@ -682,6 +823,7 @@ impl DatasetImport {
             .map(|p| {
                 vec![
                     Bind::Int(Some(p.line as i64)),
+                    Bind::Text(Some(p.key.clone())),
                     Bind::Text(Some(p.period.clone())),
                     Bind::Text(Some(p.source_iso3.clone())),
                     Bind::Text(Some(p.destination_iso3.clone())),
@@ -707,6 +849,7 @@ impl DatasetImport {
             "rpw_price",
             &[
                 "line",
+                "row_key",
                 "period",
                 "source_iso3",
                 "destination_iso3",
@@ -814,6 +957,36 @@ impl DatasetImport {
         counts: ImportCounts,
     ) -> Result<Imported, StoreError> {
         let kind = self.dataset.kind;
+        // The same file under another release: the operator renames it.
+        let renamed_from: Vec<String> = if !self.rename_same_file {
+            Vec::new()
+        } else {
+            sqlx::query(
+                "SELECT release FROM stat_dataset WHERE kind = $1 AND file_sha256 = $2 \
+             AND release <> $3 AND id <> $4",
+            )
+            .bind(kind.slug().to_owned())
+            .bind(self.dataset.file_sha256.clone())
+            .bind(release.to_owned())
+            .bind(self.id.clone())
+            .fetch_all(&mut *self.tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("release"))
+            .collect::<Result<_, sqlx::Error>>()?
+        };
+        if !renamed_from.is_empty() {
+            sqlx::query(
+                "DELETE FROM stat_dataset WHERE kind = $1 AND file_sha256 = $2 \
+                 AND release <> $3 AND id <> $4",
+            )
+            .bind(kind.slug().to_owned())
+            .bind(self.dataset.file_sha256.clone())
+            .bind(release.to_owned())
+            .bind(self.id.clone())
+            .execute(&mut *self.tx)
+            .await?;
+        }
         let replaced =
             sqlx::query("DELETE FROM stat_dataset WHERE kind = $1 AND release = $2 AND id <> $3")
                 .bind(kind.slug().to_owned())
@@ -848,6 +1021,7 @@ impl DatasetImport {
                 "records": counts.records,
                 "rejected": counts.rejected,
                 "replaced": replaced,
+                "renamed_from": renamed_from,
                 "bundled": self.dataset.bundled,
             }),
         )
@@ -866,6 +1040,10 @@ impl DatasetImport {
         let _ = sqlx::query("ANALYZE stat_observation")
             .execute(&self.pool)
             .await;
-        Ok(Imported { dataset, replaced })
+        Ok(Imported {
+            dataset,
+            replaced,
+            renamed_from,
+        })
     }
 }

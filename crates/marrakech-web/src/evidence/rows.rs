@@ -92,6 +92,7 @@ pub fn stock_observation(row: &ObservationRow) -> Result<StockObservation, RowEr
 pub fn price_row(r: &RpwRecord) -> PriceRow {
     PriceRow {
         line: r.line,
+        key: r.key(),
         period: r.period.sdmx(),
         source_iso3: r.corridor.source.to_string(),
         destination_iso3: r.corridor.destination.to_string(),

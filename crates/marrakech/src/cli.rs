@@ -169,6 +169,22 @@ pub struct StatisticsImportArgs {
     /// The attribution line shown with every figure taken from it.
     #[arg(long)]
     pub attribution: Option<String>,
+    /// Refuse a release that would have more than this share (per cent) fewer records than
+    /// the stored release it replaces or follows.
+    #[arg(long, value_name = "PERCENT", default_value_t = 10.0, value_parser = percent)]
+    pub max_shrink: f64,
+    /// Import even a release that shrinks by more than --max-shrink, or that drops areas or
+    /// years the stored release has.
+    #[arg(long)]
+    pub allow_shrink: bool,
+}
+
+/// A share in per cent, 0 to 100.
+fn percent(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a share in per cent (0 to 100)")),
+    }
 }
 
 #[derive(Debug, Args)]

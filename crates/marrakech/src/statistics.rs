@@ -4,9 +4,14 @@
 //! The file is read on a blocking thread by the evidence crate's streaming readers; records
 //! travel in batches over a channel into one write transaction. A failure anywhere (the file,
 //! its layout, the database) rolls the transaction back, so the release already imported
-//! stays intact and queryable. Rejected rows do not stop the import: each is reported with
-//! its line and reason, and counted.
+//! stays intact and queryable. A damaged file (cut short, a quote never closed, NUL bytes,
+//! not UTF-8) or one without records is refused by the reader. Rejected rows do not stop the
+//! import: each is reported with its line and reason, and counted; but a row that repeats the
+//! key of an earlier one refuses the whole file (which of the two is right cannot be known).
+//! Last, a release that would replace (or follow) the stored one with far fewer records, or
+//! without areas or years it had, is refused unless the operator allows it.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -19,11 +24,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use marrakech_core::countries::Reference;
 use marrakech_evidence::corridor_averages::CorridorAverages;
 use marrakech_evidence::ims::StockObservation;
+use marrakech_evidence::mmp::Date;
 use marrakech_evidence::mmp::Incident;
 use marrakech_evidence::rpw::RpwRecord;
-use marrakech_evidence::{ImportError, RejectedRow, Summary};
+use marrakech_evidence::{ImportError, RejectedRow, RowProblem, Summary};
 use marrakech_store::statistics::{
-    DatasetKind, ImportCounts, IncidentRow, NewDataset, ObservationRow, PriceRow,
+    Coverage, Dataset, DatasetKind, ImportCounts, IncidentRow, NewDataset, ObservationRow, PriceRow,
 };
 use marrakech_store::{AuditContext, Store};
 use marrakech_web::evidence::rows;
@@ -44,13 +50,72 @@ enum Batch {
     Incidents(Vec<IncidentRow>),
 }
 
+/// Rejected rows kept to be printed; the others are counted.
+const REJECTED_KEPT: usize = 1_000;
+
+/// The rows an import rejected: the first [`REJECTED_KEPT`] of them, and how many in all.
+#[derive(Default)]
+struct Rejections {
+    kept: Vec<RejectedRow>,
+    total: u64,
+    /// Of them, rows that repeat an earlier row's key.
+    repeats: u64,
+}
+
+impl Rejections {
+    fn push(&mut self, row: RejectedRow) {
+        self.total += 1;
+        if matches!(row.problem, RowProblem::Repeats { .. }) {
+            self.repeats += 1;
+        }
+        if self.kept.len() < REJECTED_KEPT {
+            self.kept.push(row);
+        }
+    }
+}
+
+/// What the rows read cover: areas and years (see `Store::coverage` for what each kind
+/// counts).
+#[derive(Default)]
+struct Covered {
+    areas: BTreeSet<String>,
+    years: BTreeSet<String>,
+}
+
+impl Covered {
+    fn area(&mut self, code: &str) {
+        if !code.starts_with('_') && !self.areas.contains(code) {
+            self.areas.insert(code.to_owned());
+        }
+    }
+
+    fn period(&mut self, period: &str) {
+        let year = period.get(..4).unwrap_or(period);
+        if !self.years.contains(year) {
+            self.years.insert(year.to_owned());
+        }
+    }
+
+    fn observation(&mut self, o: &ObservationRow) {
+        self.area(&o.ref_area);
+        self.area(&o.counterpart_area);
+        self.period(&o.time_period);
+    }
+}
+
 /// What the reading thread found, once the file is read.
 struct Reading {
     summaries: Vec<Summary>,
-    rejected: Vec<RejectedRow>,
-    /// The newest period in the file: the release, unless the operator named one.
+    rejected: Rejections,
+    /// The newest period in the file: the release, unless the operator named one (or, for
+    /// Missing Migrants, the file says when it was exported).
     release: Option<String>,
+    /// Missing Migrants: the newest incident date.
+    newest_incident: Option<Date>,
     structure: Option<String>,
+    /// SDMX-CSV: the dataflows in the file.
+    dataflows: BTreeSet<String>,
+    covered: Covered,
 }
 
 /// Provenance that goes with each kind unless the operator says otherwise.
@@ -185,12 +250,15 @@ fn is_workbook(source: &mut dyn Source) -> std::io::Result<bool> {
 
 /// The sink an importer streams into: each good record goes to `store` (false when the
 /// database side has stopped, which stops the reading), each bad one is kept to be reported.
+/// Once a row has repeated an earlier row's key the file will be refused, so records are no
+/// longer stored, but the reading goes on to count every repeat.
 fn streamed<'a, R>(
-    rejected: &'a mut Vec<RejectedRow>,
+    rejected: &'a mut Rejections,
     mut store: impl FnMut(R) -> bool + 'a,
 ) -> impl FnMut(Result<R, RejectedRow>) -> std::ops::ControlFlow<()> + 'a {
     use std::ops::ControlFlow;
     move |row| match row {
+        Ok(_) if rejected.repeats > 0 => ControlFlow::Continue(()),
         Ok(record) => {
             if store(record) {
                 ControlFlow::Continue(())
@@ -214,21 +282,26 @@ fn read_file(
     out: mpsc::Sender<Batch>,
 ) -> Result<Reading, ImportError> {
     let reference = Reference::official();
-    let mut rejected = Vec::new();
+    let mut rejected = Rejections::default();
     let mut summaries = Vec::new();
     let mut release: Option<String> = None;
+    let mut newest_incident: Option<Date> = None;
     let mut newest = |candidate: String| {
         if release.as_ref().is_none_or(|r| candidate > *r) {
             release = Some(candidate);
         }
     };
     let mut structure = None;
+    let mut dataflows = BTreeSet::new();
+    let mut covered = Covered::default();
     match kind {
         DatasetKind::Ims => {
             let mut batch = Batcher::new(Batch::Observations, out);
             let mut sink = streamed(&mut rejected, |o: StockObservation| {
                 newest(o.time_period.to_string());
-                batch.push(rows::stock_row(&o))
+                let row = rows::stock_row(&o);
+                covered.observation(&row);
+                batch.push(row)
             });
             summaries.push(if workbook {
                 marrakech_evidence::ims::read_ims_xlsx(
@@ -247,7 +320,11 @@ fn read_file(
             let mut batch = Batcher::new(Batch::Prices, out);
             let mut sink = streamed(&mut rejected, |r: RpwRecord| {
                 newest(r.period.sdmx());
-                batch.push(rows::price_row(&r))
+                let row = rows::price_row(&r);
+                covered.area(&row.source_iso3);
+                covered.area(&row.destination_iso3);
+                covered.period(&row.period);
+                batch.push(row)
             });
             if workbook {
                 summaries.extend(marrakech_evidence::rpw::read_rpw_xlsx(source, &mut sink)?);
@@ -263,6 +340,7 @@ fn read_file(
                 let mut open = true;
                 for o in rows::corridor_rows(&c) {
                     newest(o.time_period.clone());
+                    covered.observation(&o);
                     open &= batch.push(o);
                 }
                 open
@@ -278,11 +356,21 @@ fn read_file(
         DatasetKind::Mmp => {
             let mut batch = Batcher::new(Batch::Incidents, out);
             let mut sink = streamed(&mut rejected, |i: Incident| {
+                if let Some(d) = i.date {
+                    if newest_incident.is_none_or(|n| d > n) {
+                        newest_incident = Some(d);
+                    }
+                }
                 newest(match i.date {
-                    Some(d) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
+                    Some(d) => d.to_string(),
                     None => i.year.to_string(),
                 });
-                batch.push(rows::incident_row(&i))
+                let row = rows::incident_row(&i);
+                if let Some(country) = &row.country_of_incident {
+                    covered.area(country);
+                }
+                covered.period(&row.year.to_string());
+                batch.push(row)
             });
             summaries.push(if workbook {
                 marrakech_evidence::mmp::read_mmp_xlsx(source, &mut sink)?
@@ -308,12 +396,17 @@ fn read_file(
                             entry.1 = t.clone();
                         }
                     }
-                    batch.push(rows::sdmx_row(&o))
+                    let mut row = rows::sdmx_row(&o);
+                    // The store's key: the dataflow and the whole series key.
+                    row.series_key = o.key();
+                    covered.observation(&row);
+                    batch.push(row)
                 },
             );
             summaries.push(marrakech_evidence::sdmx::read_sdmx_csv(source, &mut sink)?);
             drop(sink);
             batch.flush();
+            dataflows = flows.keys().cloned().collect();
             // The release: the dataflows and the newest period each holds.
             release = Some(
                 flows
@@ -336,7 +429,10 @@ fn read_file(
             let mut sink = streamed(
                 &mut rejected,
                 |f: marrakech_evidence::weights::BilateralFlow| {
-                    batch.push(rows::flow_row(&f, "_Z"))
+                    let row = rows::flow_row(&f, "_Z");
+                    covered.area(&row.ref_area);
+                    covered.area(&row.counterpart_area);
+                    batch.push(row)
                 },
             );
             summaries.push(marrakech_evidence::weights::read_bilateral_matrix_xlsx(
@@ -352,7 +448,10 @@ fn read_file(
         summaries,
         rejected,
         release,
+        newest_incident,
         structure,
+        dataflows,
+        covered,
     })
 }
 
@@ -360,7 +459,13 @@ fn read_file(
 pub struct Outcome {
     pub dataset: marrakech_store::statistics::Dataset,
     pub replaced: bool,
+    /// The releases this same file had been imported under, now renamed.
+    pub renamed_from: Vec<String>,
+    /// Where the release's name came from.
+    pub release_basis: &'static str,
+    /// The first rejected rows (all of them up to a thousand), and how many in all.
     pub rejected: Vec<RejectedRow>,
+    pub rejected_total: u64,
     pub summaries: Vec<Summary>,
     pub seconds: f64,
 }
@@ -373,6 +478,104 @@ pub struct Request {
     pub sheet: Option<String>,
     pub provenance: Provenance,
     pub bundled: bool,
+    /// The largest share (per cent) of records a release may lose against the stored one.
+    pub max_shrink: f64,
+    /// Import even what the shrink check refuses.
+    pub allow_shrink: bool,
+}
+
+/// A few items named, then how many more: `484, 320, 340 and 12 more`.
+fn some_of<'a>(items: impl ExactSizeIterator<Item = &'a String>) -> String {
+    const NAMED: usize = 5;
+    let n = items.len();
+    let named: Vec<&str> = items.take(NAMED).map(String::as_str).collect();
+    if n > NAMED {
+        format!("{} and {} more", named.join(", "), n - NAMED)
+    } else {
+        named.join(", ")
+    }
+}
+
+/// Compares a new release with the stored one it replaces or follows: what would be lost.
+fn shrink_problems(
+    stored: &Coverage,
+    records: u64,
+    covered: &Covered,
+    max_shrink: f64,
+) -> Option<String> {
+    let mut problems = Vec::new();
+    if stored.records > records {
+        let lost = (stored.records - records) as f64 / stored.records as f64 * 100.0;
+        if lost > max_shrink {
+            problems.push(format!(
+                "shrink it from {} to {} records ({lost:.1} % fewer; at most {max_shrink} % \
+                 is allowed)",
+                group_digits(stored.records),
+                group_digits(records),
+            ));
+        }
+    }
+    let areas: Vec<&String> = stored.areas.difference(&covered.areas).collect();
+    if !areas.is_empty() {
+        problems.push(format!(
+            "drop {} area{} it has ({})",
+            areas.len(),
+            if areas.len() == 1 { "" } else { "s" },
+            some_of(areas.into_iter())
+        ));
+    }
+    let years: Vec<&String> = stored.years.difference(&covered.years).collect();
+    if !years.is_empty() {
+        problems.push(format!(
+            "drop {} year{} it has ({})",
+            years.len(),
+            if years.len() == 1 { "" } else { "s" },
+            some_of(years.into_iter())
+        ));
+    }
+    (!problems.is_empty()).then(|| problems.join(", and "))
+}
+
+/// The dataflows an SDMX data set's structure names.
+fn dataflows_of(dataset: &Dataset) -> BTreeSet<String> {
+    dataset
+        .structure
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+        .and_then(|v| {
+            v.as_array().map(|flows| {
+                flows
+                    .iter()
+                    .filter_map(|f| f["dataflow"].as_str().map(str::to_owned))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// The stored release a new one is checked against: the release of the same name when it is
+/// re-imported, else the newest stored release of the kind when the new one sorts at or
+/// after it (it would then be what pages show); for SDMX-CSV, only releases of the same
+/// dataflows count. An older release imported beside newer ones replaces nothing.
+async fn baseline(
+    store: &Store,
+    kind: DatasetKind,
+    release: &str,
+    dataflows: &BTreeSet<String>,
+) -> anyhow::Result<Option<Dataset>> {
+    let stored: Vec<Dataset> = store
+        .datasets_of(kind)
+        .await?
+        .into_iter()
+        .filter(|d| kind != DatasetKind::Sdmx || !dataflows_of(d).is_disjoint(dataflows))
+        .collect();
+    if let Some(same) = stored.iter().find(|d| d.release == release) {
+        return Ok(Some(same.clone()));
+    }
+    Ok(stored
+        .into_iter()
+        .next()
+        .filter(|newest| release >= newest.release.as_str()))
 }
 
 /// Imports one file into `store` in one transaction.
@@ -385,14 +588,24 @@ pub async fn import(
     sha256: String,
     progress: &ProgressBar,
 ) -> anyhow::Result<Option<Outcome>> {
+    // The same bytes under another release name: the operator renames it.
+    let mut rename = false;
     if let Some(same) = store.same_dataset(request.kind, &sha256).await? {
-        progress.finish_and_clear();
-        tracing::info!(dataset = %same.key(), "this file is already imported; nothing to do");
-        return Ok(None);
+        if request.release.as_ref().is_none_or(|r| *r == same.release) {
+            progress.finish_and_clear();
+            tracing::info!(dataset = %same.key(), "this file is already imported; nothing to do");
+            return Ok(None);
+        }
+        rename = true;
     }
     let started = Instant::now();
     let mut source = source;
     let workbook = is_workbook(&mut *source).context("cannot read the file")?;
+    let workbook_created = if workbook && request.kind == DatasetKind::Mmp {
+        marrakech_evidence::mmp::workbook_created(&mut source)
+    } else {
+        None
+    };
     let read = Arc::new(AtomicU64::new(0));
     let counting = Counting {
         inner: source,
@@ -418,6 +631,9 @@ pub async fn import(
             bundled: request.bundled,
         })
         .await?;
+    if rename {
+        import.rename_same_file();
+    }
     progress.set_length(size);
     let mut stored = 0u64;
     while let Some(batch) = receiver.recv().await {
@@ -445,25 +661,83 @@ pub async fn import(
     if let Some(structure) = &reading.structure {
         import.set_structure(structure).await?;
     }
-    let release = match (&request.release, &reading.release) {
-        (Some(given), _) => given.clone(),
-        (None, Some(found)) => found.clone(),
-        (None, None) => bail!(
+    if reading.rejected.repeats > 0 {
+        progress.finish_and_clear();
+        let repeats: Vec<String> = reading
+            .rejected
+            .kept
+            .iter()
+            .filter(|r| matches!(r.problem, RowProblem::Repeats { .. }))
+            .take(3)
+            .map(|r| r.to_string())
+            .collect();
+        let count = reading.rejected.repeats;
+        let more = if count > repeats.len() as u64 {
+            format!("; and {} more", group_digits(count - repeats.len() as u64))
+        } else {
+            String::new()
+        };
+        bail!(
+            "{}: {} row{} repeat{} the key of an earlier row ({}{more}); a data set holds one \
+             value per key and which of two is right cannot be known, so nothing was imported: \
+             remove the repeated rows",
+            request.file_name,
+            group_digits(count),
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "s" } else { "" },
+            repeats.join("; ")
+        );
+    }
+    let mmp_release = (request.kind == DatasetKind::Mmp)
+        .then(|| {
+            marrakech_evidence::mmp::release_date(
+                workbook_created,
+                &request.file_name,
+                reading.newest_incident,
+            )
+        })
+        .flatten();
+    let (release, release_basis) = match (&request.release, &mmp_release, &reading.release) {
+        (Some(given), _, _) => (given.clone(), "as given with --release"),
+        (None, Some((date, basis)), _) => (date.to_string(), basis.describe()),
+        (None, None, Some(found)) => (found.clone(), "the newest period in the file"),
+        (None, None, None) => bail!(
             "{} holds no record to date the release by: pass --release",
             request.file_name
         ),
     };
+    if !request.allow_shrink {
+        if let Some(previous) = baseline(store, kind, &release, &reading.dataflows).await? {
+            let coverage = store.coverage(&previous).await?;
+            if let Some(problems) =
+                shrink_problems(&coverage, stored, &reading.covered, request.max_shrink)
+            {
+                progress.finish_and_clear();
+                bail!(
+                    "{}: release {release} would replace or follow release {stored} of the same \
+                     data and {problems}; nothing was imported and release {stored} stays as it \
+                     was. Check the file; to import it all the same, pass --allow-shrink (or a \
+                     larger --max-shrink)",
+                    request.file_name,
+                    stored = previous.release,
+                );
+            }
+        }
+    }
     let counts = ImportCounts {
         rows_read: reading.summaries.iter().map(|s| s.rows).sum(),
         records: stored,
-        rejected: reading.rejected.len() as u64,
+        rejected: reading.rejected.total,
     };
     let imported = import.finish(ctx, &release, counts).await?;
     progress.finish_and_clear();
     Ok(Some(Outcome {
         dataset: imported.dataset,
         replaced: imported.replaced,
-        rejected: reading.rejected,
+        renamed_from: imported.renamed_from,
+        release_basis,
+        rejected: reading.rejected.kept,
+        rejected_total: reading.rejected.total,
         summaries: reading.summaries,
         seconds: started.elapsed().as_secs_f64(),
     }))
@@ -554,6 +828,8 @@ pub async fn import_file(
             sheet: args.sheet.clone(),
             provenance,
             bundled: false,
+            max_shrink: args.max_shrink,
+            allow_shrink: args.allow_shrink,
         },
         source,
         size,
@@ -568,6 +844,12 @@ pub async fn import_file(
     for r in &outcome.rejected {
         eprintln!("rejected {r}");
     }
+    if outcome.rejected_total > outcome.rejected.len() as u64 {
+        eprintln!(
+            "... and {} more rejected rows",
+            group_digits(outcome.rejected_total - outcome.rejected.len() as u64)
+        );
+    }
     let d = &outcome.dataset;
     let skipped: u64 = outcome.summaries.iter().map(|s| s.skipped).sum();
     let unknown: Vec<String> = outcome
@@ -581,10 +863,19 @@ pub async fn import_file(
             unknown.join(", ")
         );
     }
+    let renamed = if outcome.renamed_from.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the same file was imported as release {}, now renamed",
+            outcome.renamed_from.join(", ")
+        )
+    };
     println!(
-        "Imported {} (release {}) as `{}`: {} rows read, {} records stored, {} rejected, {} skipped, in {:.1} s{}.",
+        "Imported {} (release {}: {}) as `{}`: {} rows read, {} records stored, {} rejected, {} skipped, in {:.1} s{}{renamed}.",
         d.title,
         d.release,
+        outcome.release_basis,
         d.key(),
         group_digits(d.rows_read),
         group_digits(d.records),
@@ -645,9 +936,22 @@ const BUNDLED: [Bundled; 4] = [
 
 /// Imports each bundled data set whose kind has no data set yet: a fresh instance shows real
 /// figures, and an operator's own imports are never overwritten.
+///
+/// Servers starting together on one database take turns (`Store::lock_bundled_load`): the
+/// first loads, the others then find every kind loaded. Should an import fail all the same,
+/// a kind that another server has loaded meanwhile counts as loaded.
 pub async fn load_bundled(store: &Store) -> anyhow::Result<()> {
+    let lock = store.lock_bundled_load().await?;
+    let loaded = load_bundled_locked(store).await;
+    lock.release().await?;
+    loaded
+}
+
+async fn load_bundled_locked(store: &Store) -> anyhow::Result<()> {
+    let (mut loaded, mut present) = (0, 0);
     for bundled in &BUNDLED {
         if store.latest_dataset(bundled.kind).await?.is_some() {
+            present += 1;
             continue;
         }
         let bytes = if bundled.gzipped {
@@ -674,15 +978,33 @@ pub async fn load_bundled(store: &Store) -> anyhow::Result<()> {
                 sheet: None,
                 provenance,
                 bundled: true,
+                max_shrink: 0.0,
+                allow_shrink: true,
             },
             source,
             size,
             sha256,
             &ProgressBar::hidden(),
         )
-        .await
-        .with_context(|| format!("cannot load the bundled {}", bundled.file_name))?;
+        .await;
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            // Another server got there first (a database without the lock's help).
+            Err(_) if store.latest_dataset(bundled.kind).await?.is_some() => {
+                tracing::info!(
+                    kind = bundled.kind.slug(),
+                    "another server loaded this bundled data set"
+                );
+                present += 1;
+                continue;
+            }
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("cannot load the bundled {}", bundled.file_name))
+            }
+        };
         if let Some(o) = outcome {
+            loaded += 1;
             tracing::info!(
                 dataset = %o.dataset.key(),
                 records = o.dataset.records,
@@ -690,7 +1012,14 @@ pub async fn load_bundled(store: &Store) -> anyhow::Result<()> {
                 seconds = o.seconds,
                 "loaded a bundled data set"
             );
+        } else {
+            present += 1;
         }
     }
+    tracing::info!(
+        loaded,
+        present,
+        "the bundled data sets are in place ({loaded} loaded now, {present} there already)"
+    );
     Ok(())
 }

@@ -31,6 +31,11 @@ fn free_port() -> u16 {
 
 /// Starts chromedriver and opens a headless Chromium session, or says why it cannot.
 async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
+    browser_with(true).await
+}
+
+/// A session as [`browser`] opens, with JavaScript on or off.
+async fn browser_with(javascript: bool) -> Option<(Driver, Client, tempfile::TempDir)> {
     if std::env::var_os("MARRAKECH_BROWSER_TESTS").is_none() {
         eprintln!("browser tests skipped: set MARRAKECH_BROWSER_TESTS=1 (needs chromium and chromium-driver)");
         return None;
@@ -59,6 +64,10 @@ async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
                 "--window-size=1280,900",
                 format!("--user-data-dir={}", profile.path().display()),
             ],
+            // 2: blocked for every site, as a person who turned JavaScript off has it.
+            "prefs": {
+                "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 }
+            },
         }),
     );
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -887,5 +896,88 @@ async fn a_hub_request_from_submission_with_explained_suggestions_to_served() {
         .await
         .unwrap();
     assert_eq!(dated.len(), 7, "every stage has its date");
+    client.close().await.unwrap();
+}
+
+/// Chooses `path` in the page's file field and submits its form, as a person would.
+async fn upload(client: &Client, form_action: &str, path: &std::path::Path) {
+    let form = client
+        .form(Locator::Css(&format!("form[action='{form_action}']")))
+        .await
+        .unwrap_or_else(|e| panic!("no upload form {form_action}: {e}"));
+    client
+        .find(Locator::Css(&format!(
+            "form[action='{form_action}'] input[type='file']"
+        )))
+        .await
+        .unwrap()
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    submit(client, form).await;
+}
+
+#[tokio::test]
+async fn documents_upload_with_javascript_off() {
+    let Some((_driver, client, _profile)) = browser_with(false).await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    create_user(
+        data.path(),
+        "focal@example.org",
+        &["focal-point", "--country", "MEX"],
+    );
+    let server = Server::start(data.path());
+    let files = tempfile::tempdir().unwrap();
+    let notes = files.path().join("field-notes.csv");
+    std::fs::write(&notes, "district,workers\nSinaloa,1200\n").unwrap();
+    // Bigger than the server's 2 MiB body limit, within the 10 MB an upload may be.
+    let survey = files.path().join("survey.txt");
+    std::fs::write(&survey, "seasonal workers interviewed\n".repeat(100_000)).unwrap();
+
+    sign_in(&client, &server, "focal@example.org").await;
+    // A document on a knowledge item in draft.
+    client.goto(&server.url("/knowledge/new")).await.unwrap();
+    let form = client.form(Locator::Css("form.form.wide")).await.unwrap();
+    form.set_by_name("kind", "practice").await.unwrap();
+    form.set_by_name("texts.0.language", "es").await.unwrap();
+    form.set_by_name("texts.0.title", "Registro de trabajadores temporales")
+        .await
+        .unwrap();
+    form.set_by_name(
+        "texts.0.summary",
+        "Un registro de trabajadores agrícolas temporales lleva sus contratos y pagos.",
+    )
+    .await
+    .unwrap();
+    click(&client, "input[name='objectives'][value='obj-6']").await;
+    form.set_by_name("countries", "484").await.unwrap();
+    form.set_by_name("licence", "CC-BY-4.0").await.unwrap();
+    click(&client, "input[name='respects_principles']").await;
+    submit(&client, form).await;
+    let url = client.current_url().await.unwrap();
+    let item = url.path().trim_start_matches("/knowledge/").to_owned();
+    assert_eq!(item.len(), 32, "not on the new item's page: {url}");
+    for file in [&notes, &survey] {
+        upload(&client, &format!("/knowledge/{item}/attachments"), file).await;
+    }
+    let page = client.source().await.unwrap();
+    assert!(page.contains("survey.txt is attached."), "{page}");
+    assert!(page.contains("field-notes.csv"), "{page}");
+
+    // A document on a hub request.
+    let request = submit_request(&client, &server, "Seasonal workers' register", "484").await;
+    upload(
+        &client,
+        &format!("/hub/requests/{request}/attachments"),
+        &survey,
+    )
+    .await;
+    let page = client.source().await.unwrap();
+    assert!(
+        page.contains("href=\"/hub/files/") && page.contains("survey.txt"),
+        "{page}"
+    );
     client.close().await.unwrap();
 }

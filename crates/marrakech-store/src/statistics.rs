@@ -452,13 +452,15 @@ impl Store {
                     .collect::<Result<std::collections::BTreeSet<String>, sqlx::Error>>()
             }
         };
+        // SDMX's "not applicable" and "total" codes (`_Z`, `_T`) are no area and no year.
         let mut areas = column(areas_sql, "a").await?;
-        // SDMX's "not applicable" and "total" codes are no area.
         areas.retain(|a| !a.starts_with('_'));
+        let mut years = column(years_sql, "y").await?;
+        years.retain(|y| !y.starts_with('_'));
         Ok(Coverage {
             records: dataset.records,
             areas,
-            years: column(years_sql, "y").await?,
+            years,
         })
     }
 

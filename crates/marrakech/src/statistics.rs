@@ -91,7 +91,7 @@ impl Covered {
 
     fn period(&mut self, period: &str) {
         let year = period.get(..4).unwrap_or(period);
-        if !self.years.contains(year) {
+        if !year.starts_with('_') && !self.years.contains(year) {
             self.years.insert(year.to_owned());
         }
     }
@@ -430,8 +430,7 @@ fn read_file(
                 &mut rejected,
                 |f: marrakech_evidence::weights::BilateralFlow| {
                     let row = rows::flow_row(&f, "_Z");
-                    covered.area(&row.ref_area);
-                    covered.area(&row.counterpart_area);
+                    covered.observation(&row);
                     batch.push(row)
                 },
             );

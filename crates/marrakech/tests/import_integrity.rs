@@ -263,3 +263,50 @@ async fn mmp_releases_are_named_after_the_export_date_and_can_be_renamed() {
         assert_eq!(only(&store, DatasetKind::Mmp).await.records, 6_248);
     }
 }
+
+/// The shrink check compares like with like: a release that holds what the stored one holds
+/// is never refused (the bilateral matrix has no years, the corridor averages have quarters).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_release_holding_what_the_stored_one_holds_is_not_refused() {
+    let flows = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/evidence/wb-bilateral-remittances-2017.xlsx"),
+    )
+    .unwrap();
+    let corridors = bundled("wb-rpw-corridor-average-2011q1-2020q3.csv.gz");
+    for store in stores().await {
+        let dir = tempfile::tempdir().unwrap();
+        for (kind, name, bytes, first, second) in [
+            (
+                "remittance-flows",
+                "wb-bilateral-remittances-2017.xlsx",
+                &flows,
+                "2017",
+                "2018",
+            ),
+            (
+                "rpw-corridors",
+                "wb-rpw-corridor-average-2011q1-2020q3.csv",
+                &corridors,
+                "2020-Q3",
+                "2020-Q4",
+            ),
+        ] {
+            accepted(&import(
+                &store,
+                dir.path(),
+                &[kind, "--release", first],
+                name,
+                bytes,
+            ));
+            let out = accepted(&import(
+                &store,
+                dir.path(),
+                &[kind, "--release", second],
+                name,
+                bytes,
+            ));
+            assert!(out.contains("now renamed"), "{kind}: {out}");
+        }
+    }
+}

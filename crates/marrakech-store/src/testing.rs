@@ -176,8 +176,8 @@ async fn postgres_template(admin_url: &str, contents: Contents) -> String {
                 .expect("the template database opens");
             fill(&store, contents).await;
             store.pool().close().await;
-            sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}"))
-                .execute(&mut admin)
+            let rename = format!("ALTER DATABASE {building} RENAME TO {name}");
+            while_in_use(&mut admin, &rename)
                 .await
                 .expect("the template is put in place");
         }
@@ -227,8 +227,8 @@ impl TestStore {
                 let mut admin = sqlx::PgConnection::connect(&admin_url)
                     .await
                     .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} does not answer: {e}"));
-                sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                    .execute(&mut admin)
+                let create = format!("CREATE DATABASE {name} TEMPLATE {template}");
+                while_in_use(&mut admin, &create)
                     .await
                     .expect("the test database is created from the template");
                 admin.close().await.ok();
@@ -278,6 +278,25 @@ impl Drop for TestStore {
             Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
         })
         .join();
+    }
+}
+
+/// Runs `statement`, again while PostgreSQL answers that the database it needs is in use
+/// (`55006`): a server ends a closed connection's session a moment after the client has
+/// gone, and copying a template or renaming a database needs it alone.
+async fn while_in_use(admin: &mut sqlx::PgConnection, statement: &str) -> Result<(), sqlx::Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match sqlx::query(statement).execute(&mut *admin).await {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("55006")
+                    && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The data a chart draws, as a table: the page shows it under the chart and offers it as CSV,
 //! both built from the same prepared values as the picture so they cannot disagree.
 
+use marrakech_core::spreadsheet::{to_csv, CsvError};
+
 /// One cell: text, or a number with both its display form and its raw value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -69,34 +71,13 @@ impl Table {
         )
     }
 
-    /// RFC 4180 CSV (CRLF line ends, fields quoted when needed) of the raw values.
-    pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        let mut line = |fields: Vec<String>| {
-            let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&quoted.join(","));
-            out.push_str("\r\n");
-        };
-        line(self.headers.clone());
-        for row in &self.rows {
-            line(row.iter().map(Cell::raw).collect());
-        }
-        out
-    }
-}
-
-fn csv_field(field: &str) -> String {
-    // A leading = + - @ makes spreadsheets run the cell as a formula; names never start so,
-    // but series names come from users, so such text fields are prefixed with a quote mark.
-    let guarded = match field.chars().next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => format!("'{field}"),
-        Some('-') if field.parse::<f64>().is_err() => format!("'{field}"),
-        _ => field.to_owned(),
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
+    /// The raw values as CSV, through the platform's one CSV writer (formula-looking text
+    /// neutralized; see `marrakech_core::spreadsheet`).
+    pub fn to_csv(&self) -> Result<String, CsvError> {
+        to_csv(
+            &self.headers,
+            self.rows.iter().map(|r| r.iter().map(Cell::raw)),
+        )
     }
 }
 
@@ -127,8 +108,8 @@ mod tests {
             ],
         };
         assert_eq!(
-            t.to_csv(),
-            "Name,Value\r\n\"Bonaire, Sint Eustatius and Saba\",1234.5\r\n'=cmd(),\r\n\"say \"\"hi\"\"\",-2\r\n"
+            t.to_csv().unwrap(),
+            "Name,Value\n\"Bonaire, Sint Eustatius and Saba\",1234.5\n'=cmd(),\n\"say \"\"hi\"\"\",-2\n"
         );
         assert_eq!(t.display().1[1], ["=cmd()", "no data"]);
     }

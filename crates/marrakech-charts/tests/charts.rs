@@ -143,9 +143,9 @@ fn line_chart_table_matches_the_picture() {
     assert_eq!(t.rows[2][2], Cell::Missing);
     assert_eq!(t.rows[0][1].display(), "9.3%");
     assert_eq!(t.rows[0][1].raw(), "9.3");
-    let csv = t.to_csv();
+    let csv = t.to_csv().unwrap();
     assert!(
-        csv.starts_with("Year,Global,<script>alert('x')</script>\r\n2011,9.3,7\r\n"),
+        csv.starts_with("Year,Global,<script>alert('x')</script>\n2011,9.3,7\n"),
         "{csv}"
     );
 }

@@ -12,6 +12,7 @@ pub mod countries;
 pub mod hub;
 pub mod knowledge;
 pub mod policy;
+pub mod spreadsheet;
 
 pub use calendar::{follow_up_events, FollowUpEvent, FollowUpKind};
 pub use compact::{Compact, CompactRef};

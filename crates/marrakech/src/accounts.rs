@@ -192,14 +192,12 @@ pub async fn audit_export(
     entries.reverse();
     let body = match format {
         ExportFormat::Json => serde_json::to_string_pretty(&entries)? + "\n",
-        ExportFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            writer.write_record(marrakech_web::pages::admin_audit_csv_header())?;
-            for e in &entries {
-                writer.write_record(marrakech_web::pages::admin_audit_csv_row(e))?;
-            }
-            String::from_utf8(writer.into_inner()?)?
-        }
+        ExportFormat::Csv => marrakech_core::spreadsheet::to_csv(
+            marrakech_web::pages::admin_audit_csv_header(),
+            entries
+                .iter()
+                .map(marrakech_web::pages::admin_audit_csv_row),
+        )?,
     };
     match output {
         Some(path) => std::fs::write(path, body)

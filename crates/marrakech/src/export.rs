@@ -30,8 +30,7 @@ pub fn compact(args: &ExportArgs) -> anyhow::Result<()> {
 
 /// One row per citable passage, in document order.
 fn passages_csv(compact: &Compact) -> anyhow::Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let header = [
         "id",
         "kind",
         "paragraph",
@@ -43,10 +42,10 @@ fn passages_csv(compact: &Compact) -> anyhow::Result<String> {
         "heading",
         "text",
         "footnotes",
-    ])?;
-    for p in compact.passages() {
+    ];
+    let rows = compact.passages().into_iter().map(|p| {
         let footnotes: Vec<String> = p.footnotes.iter().map(u32::to_string).collect();
-        writer.write_record([
+        [
             p.id,
             p.kind.as_str(),
             p.paragraph_id.unwrap_or_default(),
@@ -57,8 +56,11 @@ fn passages_csv(compact: &Compact) -> anyhow::Result<String> {
             p.title.unwrap_or_default(),
             p.heading.unwrap_or_default(),
             p.text,
-            &footnotes.join(" "),
-        ])?;
-    }
-    Ok(String::from_utf8(writer.into_inner()?)?)
+        ]
+        .map(str::to_owned)
+        .into_iter()
+        .chain([footnotes.join(" ")])
+        .collect::<Vec<String>>()
+    });
+    Ok(marrakech_core::spreadsheet::to_csv(header, rows)?)
 }

@@ -119,7 +119,7 @@ impl Figures {
             csv_href: format!("{}?{}", self.path, query.finish()),
             sources: sources.iter().map(source_text).collect(),
             notes,
-            csv: table.to_csv(),
+            csv: table.to_csv().map_err(|e| AppError::Csv(e.to_string()))?,
         });
         Ok(())
     }

@@ -35,69 +35,85 @@ pub const MAX_PAGE_SIZE: usize = 250;
 pub fn routes() -> Routes {
     use Access::{Can, Public};
     Routes::new()
-        .get("/api/v1/principles", Public, compact::principles)
-        .get("/api/v1/objectives", Public, compact::objectives)
-        .get("/api/v1/objectives/{id}", Public, compact::objective)
-        .get("/api/v1/actions", Public, compact::actions)
-        .get("/api/v1/actions/{id}", Public, compact::action)
-        .get("/api/v1/paragraphs", Public, compact::paragraphs)
-        .get("/api/v1/paragraphs/{id}", Public, compact::paragraph)
-        .get("/api/v1/footnotes", Public, compact::footnotes)
-        .get("/api/v1/countries", Public, countries::countries)
-        .get("/api/v1/countries/{code}", Public, countries::country)
-        .get("/api/v1/regions", Public, countries::regions)
-        .get("/api/v1/calendar", Public, calendar::calendar)
+        .api(Public, compact::principles, compact::__path_principles)
+        .api(Public, compact::objectives, compact::__path_objectives)
+        .api(Public, compact::objective, compact::__path_objective)
+        .api(Public, compact::actions, compact::__path_actions)
+        .api(Public, compact::action, compact::__path_action)
+        .api(Public, compact::paragraphs, compact::__path_paragraphs)
+        .api(Public, compact::paragraph, compact::__path_paragraph)
+        .api(Public, compact::footnotes, compact::__path_footnotes)
+        .api(Public, countries::countries, countries::__path_countries)
+        .api(Public, countries::country, countries::__path_country)
+        .api(Public, countries::regions, countries::__path_regions)
+        .api(Public, calendar::calendar, calendar::__path_calendar)
         .get("/api/v1/openapi.json", Public, openapi_json)
-        .get("/api/v1/me", Can(Action::UseAccount), accounts::me)
-        .get(
-            "/api/v1/me/data",
+        .api(Can(Action::UseAccount), accounts::me, accounts::__path_me)
+        .api(
             Can(Action::ManageAccount),
             accounts::my_data,
+            accounts::__path_my_data,
         )
-        .get(
-            "/api/v1/me/tokens",
+        .api(
             Can(Action::UseAccount),
             accounts::my_tokens,
+            accounts::__path_my_tokens,
         )
-        .delete(
-            "/api/v1/me/tokens/{id}",
+        .api(
             Can(Action::UseAccount),
             accounts::revoke_my_token,
+            accounts::__path_revoke_my_token,
         )
-        .get("/api/v1/organizations", Public, accounts::organizations)
-        .post(
-            "/api/v1/organizations",
+        .api(
+            Public,
+            accounts::organizations,
+            accounts::__path_organizations,
+        )
+        .api(
             Can(Action::ManageOrganizations),
             accounts::create_organization,
+            accounts::__path_create_organization,
         )
-        .get("/api/v1/organizations/{id}", Public, accounts::organization)
-        .patch(
-            "/api/v1/organizations/{id}",
+        .api(
+            Public,
+            accounts::organization,
+            accounts::__path_organization,
+        )
+        .api(
             Can(Action::EditOrganization),
             accounts::update_organization,
+            accounts::__path_update_organization,
         )
-        .get("/api/v1/users", Can(Action::ManageUsers), accounts::users)
-        .get(
-            "/api/v1/users/{id}",
+        .api(
+            Can(Action::ManageUsers),
+            accounts::users,
+            accounts::__path_users,
+        )
+        .api(
             Can(Action::ManageUsers),
             accounts::user,
+            accounts::__path_user,
         )
-        .post(
-            "/api/v1/users/{id}/roles",
+        .api(
             Can(Action::ManageUsers),
             accounts::grant_role,
+            accounts::__path_grant_role,
         )
-        .delete(
-            "/api/v1/users/{id}/roles/{grant}",
+        .api(
             Can(Action::ManageUsers),
             accounts::revoke_role,
+            accounts::__path_revoke_role,
         )
-        .post(
-            "/api/v1/invitations",
+        .api(
             Can(Action::InviteUsers),
             accounts::invite,
+            accounts::__path_invite,
         )
-        .get("/api/v1/audit", Can(Action::ReadAudit), accounts::audit)
+        .api(
+            Can(Action::ReadAudit),
+            accounts::audit,
+            accounts::__path_audit,
+        )
         .merge(knowledge_routes())
         .merge(hub_routes())
         .merge(open_data_routes())
@@ -110,140 +126,96 @@ fn hub_routes() -> Routes {
     let process = Can(Action::ProcessRequests);
     let signed_in = Can(Action::UseAccount);
     Routes::new()
-        .get("/api/v1/hub/requests", Public, hub::requests)
-        .post(
-            "/api/v1/hub/requests",
-            Can(Action::RequestSupport),
-            hub::submit,
-        )
-        .get("/api/v1/hub/requests/{id}", Public, hub::request)
-        .post(
-            "/api/v1/hub/requests/{id}/transitions",
-            signed_in,
-            hub::transition,
-        )
-        .post(
-            "/api/v1/hub/requests/{id}/assignment",
-            process,
-            hub::assignment,
-        )
-        .post(
-            "/api/v1/hub/requests/{id}/visibility",
+        .api(Public, hub::requests, hub::__path_requests)
+        .api(Can(Action::RequestSupport), hub::submit, hub::__path_submit)
+        .api(Public, hub::request, hub::__path_request)
+        .api(signed_in, hub::transition, hub::__path_transition)
+        .api(process, hub::assignment, hub::__path_assignment)
+        .api(
             Can(Action::RequestSupport),
             hub::visibility,
+            hub::__path_visibility,
         )
-        .post(
-            "/api/v1/hub/requests/{id}/invitation",
+        .api(
             Can(Action::RequestSupport),
             hub::answer_invitation,
+            hub::__path_answer_invitation,
         )
-        .get(
-            "/api/v1/hub/requests/{id}/comments",
-            signed_in,
-            hub::comments,
-        )
-        .post(
-            "/api/v1/hub/requests/{id}/comments",
-            signed_in,
-            hub::add_comment,
-        )
-        .get(
-            "/api/v1/hub/requests/{id}/suggestions",
-            signed_in,
-            hub::suggestions,
-        )
-        .post(
-            "/api/v1/hub/requests/{id}/suggestions",
-            process,
-            hub::rematch,
-        )
-        .post(
-            "/api/v1/hub/requests/{id}/suggestions/{suggestion}",
-            process,
-            hub::decide,
-        )
-        .post("/api/v1/hub/requests/{id}/team", process, hub::add_member)
-        .delete(
-            "/api/v1/hub/requests/{id}/team/{member}",
-            process,
-            hub::remove_member,
-        )
-        .post("/api/v1/hub/requests/{id}/funding", process, hub::funding)
-        .get(
-            "/api/v1/hub/requests/{id}/concept-note",
-            signed_in,
-            hub::concept_note,
-        )
-        .post(
-            "/api/v1/hub/requests/{id}/concept-note",
+        .api(signed_in, hub::comments, hub::__path_comments)
+        .api(signed_in, hub::add_comment, hub::__path_add_comment)
+        .api(signed_in, hub::suggestions, hub::__path_suggestions)
+        .api(process, hub::rematch, hub::__path_rematch)
+        .api(process, hub::decide, hub::__path_decide)
+        .api(process, hub::add_member, hub::__path_add_member)
+        .api(process, hub::remove_member, hub::__path_remove_member)
+        .api(process, hub::funding, hub::__path_funding)
+        .api(signed_in, hub::concept_note, hub::__path_concept_note)
+        .api(
             process,
             hub::draft_concept_note,
+            hub::__path_draft_concept_note,
         )
-        .get("/api/v1/hub/partners", Public, hub::partners)
-        .get("/api/v1/hub/partners/{id}", Public, hub::partner)
-        .put(
-            "/api/v1/hub/partners/{id}",
+        .api(Public, hub::partners, hub::__path_partners)
+        .api(Public, hub::partner, hub::__path_partner)
+        .api(
             Can(Action::EditOrganization),
             hub::save_partner,
+            hub::__path_save_partner,
         )
-        .get("/api/v1/hub/statistics", Public, hub::statistics)
-        .get("/api/v1/hub/dashboard", process, hub::dashboard)
+        .api(Public, hub::statistics, hub::__path_statistics)
+        .api(process, hub::dashboard, hub::__path_dashboard)
 }
 
 /// The evidence base: data sets, observations and the computed series; all public.
 fn statistics_routes() -> Routes {
     use Access::Public;
     Routes::new()
-        .get("/api/v1/statistics/datasets", Public, statistics::datasets)
-        .get(
-            "/api/v1/statistics/datasets/{key}",
-            Public,
-            statistics::dataset,
-        )
-        .get(
-            "/api/v1/statistics/datasets/{key}/observations",
+        .api(Public, statistics::datasets, statistics::__path_datasets)
+        .api(Public, statistics::dataset, statistics::__path_dataset)
+        .api(
             Public,
             statistics::observations,
+            statistics::__path_observations,
         )
-        .get(
-            "/api/v1/statistics/migrant-stock",
+        .api(
             Public,
             statistics::migrant_stock,
+            statistics::__path_migrant_stock,
         )
-        .get(
-            "/api/v1/statistics/migrant-stock/map",
+        .api(
             Public,
             statistics::migrant_stock_map,
+            statistics::__path_migrant_stock_map,
         )
-        .get(
-            "/api/v1/statistics/migrant-stock/corridor",
+        .api(
             Public,
             statistics::migrant_stock_corridor,
+            statistics::__path_migrant_stock_corridor,
         )
-        .get(
-            "/api/v1/statistics/remittance-costs",
+        .api(
             Public,
             statistics::remittance_costs,
+            statistics::__path_remittance_costs,
         )
-        .get(
-            "/api/v1/statistics/remittance-costs/corridors",
+        .api(
             Public,
             statistics::remittance_corridors,
+            statistics::__path_remittance_corridors,
         )
-        .get(
-            "/api/v1/statistics/remittance-costs/providers",
+        .api(
             Public,
             statistics::remittance_providers,
+            statistics::__path_remittance_providers,
         )
-        .get(
-            "/api/v1/statistics/missing-migrants",
+        .api(
             Public,
             statistics::missing_migrants,
+            statistics::__path_missing_migrants,
         )
-        .get(
-            "/api/v1/statistics/missing-migrants/incidents",
+        .api(
             Public,
             statistics::missing_incidents,
+            statistics::__path_missing_incidents,
         )
 }
 
@@ -287,50 +259,50 @@ fn knowledge_routes() -> Routes {
     let moderate = Can(Action::ModerateKnowledge);
     let signed_in = Can(Action::UseAccount);
     Routes::new()
-        .get("/api/v1/knowledge", Public, knowledge::search_items)
-        .post("/api/v1/knowledge", submit, knowledge::create)
-        .get("/api/v1/knowledge/{id}", Public, knowledge::item)
-        .put("/api/v1/knowledge/{id}", signed_in, knowledge::update)
-        .post("/api/v1/knowledge/{id}/submit", submit, knowledge::submit)
-        .post(
-            "/api/v1/knowledge/{id}/withdraw",
-            signed_in,
-            knowledge::withdraw,
+        .api(
+            Public,
+            knowledge::search_items,
+            knowledge::__path_search_items,
         )
-        .post(
-            "/api/v1/knowledge/{id}/start-review",
+        .api(submit, knowledge::create, knowledge::__path_create)
+        .api(Public, knowledge::item, knowledge::__path_item)
+        .api(signed_in, knowledge::update, knowledge::__path_update)
+        .api(submit, knowledge::submit, knowledge::__path_submit)
+        .api(signed_in, knowledge::withdraw, knowledge::__path_withdraw)
+        .api(
             moderate,
             knowledge::start_review,
+            knowledge::__path_start_review,
         )
-        .post(
-            "/api/v1/knowledge/{id}/publish",
-            moderate,
-            knowledge::publish,
-        )
-        .post(
-            "/api/v1/knowledge/{id}/return",
+        .api(moderate, knowledge::publish, knowledge::__path_publish)
+        .api(
             moderate,
             knowledge::return_item,
+            knowledge::__path_return_item,
         )
-        .post("/api/v1/knowledge/{id}/reject", moderate, knowledge::reject)
-        .post(
-            "/api/v1/knowledge/{id}/reviewers",
+        .api(moderate, knowledge::reject, knowledge::__path_reject)
+        .api(
             moderate,
             knowledge::assign_reviewer,
+            knowledge::__path_assign_reviewer,
         )
-        .get(
-            "/api/v1/reviews",
+        .api(
             Can(Action::ReviewKnowledge),
             knowledge::my_reviews,
+            knowledge::__path_my_reviews,
         )
-        .post(
-            "/api/v1/reviews/{id}",
+        .api(
             Can(Action::ReviewKnowledge),
             knowledge::review,
+            knowledge::__path_review,
         )
-        .get("/api/v1/calls", Public, knowledge::calls)
-        .post("/api/v1/calls", moderate, knowledge::create_call)
-        .get("/api/v1/calls/{id}", Public, knowledge::call)
+        .api(Public, knowledge::calls, knowledge::__path_calls)
+        .api(
+            moderate,
+            knowledge::create_call,
+            knowledge::__path_create_call,
+        )
+        .api(Public, knowledge::call, knowledge::__path_call)
 }
 
 #[derive(OpenApi)]
@@ -347,83 +319,6 @@ fn knowledge_routes() -> Routes {
                        Paginated lists take `limit` (at most 250) and `cursor`.",
         license(name = "MIT OR Apache-2.0"),
         version = "1"
-    ),
-    paths(
-        compact::principles,
-        compact::objectives,
-        compact::objective,
-        compact::actions,
-        compact::action,
-        compact::paragraphs,
-        compact::paragraph,
-        compact::footnotes,
-        countries::countries,
-        countries::country,
-        countries::regions,
-        calendar::calendar,
-        accounts::me,
-        accounts::my_data,
-        accounts::my_tokens,
-        accounts::revoke_my_token,
-        accounts::organizations,
-        accounts::create_organization,
-        accounts::organization,
-        accounts::update_organization,
-        accounts::users,
-        accounts::user,
-        accounts::grant_role,
-        accounts::revoke_role,
-        accounts::invite,
-        accounts::audit,
-        knowledge::search_items,
-        knowledge::create,
-        knowledge::item,
-        knowledge::update,
-        knowledge::submit,
-        knowledge::withdraw,
-        knowledge::start_review,
-        knowledge::publish,
-        knowledge::return_item,
-        knowledge::reject,
-        knowledge::assign_reviewer,
-        knowledge::my_reviews,
-        knowledge::review,
-        knowledge::calls,
-        knowledge::call,
-        knowledge::create_call,
-        statistics::datasets,
-        statistics::dataset,
-        statistics::observations,
-        statistics::migrant_stock,
-        statistics::migrant_stock_map,
-        statistics::migrant_stock_corridor,
-        statistics::remittance_costs,
-        statistics::remittance_corridors,
-        statistics::remittance_providers,
-        statistics::missing_migrants,
-        statistics::missing_incidents,
-        hub::requests,
-        hub::submit,
-        hub::request,
-        hub::transition,
-        hub::assignment,
-        hub::visibility,
-        hub::answer_invitation,
-        hub::comments,
-        hub::add_comment,
-        hub::suggestions,
-        hub::rematch,
-        hub::decide,
-        hub::add_member,
-        hub::remove_member,
-        hub::funding,
-        hub::concept_note,
-        hub::draft_concept_note,
-        hub::partners,
-        hub::partner,
-        hub::save_partner,
-        hub::statistics,
-        hub::dashboard,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -460,10 +355,16 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The OpenAPI document, as served.
+/// The OpenAPI document, as served: the API's description with every route the registry
+/// holds, each from the description it was registered by.
 pub fn openapi_document() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
+    let mut api = ApiDoc::openapi();
+    for spec in crate::route_specs() {
+        if let Some(documents) = spec.documents {
+            documents(&mut api);
+        }
+    }
+    api.to_pretty_json()
         .expect("the OpenAPI document serializes")
 }
 

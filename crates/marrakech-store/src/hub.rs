@@ -23,6 +23,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{append, AuditContext};
+use crate::workflow::{self, Workflow};
 use crate::{new_id, now_text, outbox, time_text, Store, StoreError};
 
 /// An organization's comparative-advantage profile as the secretariat (or the organization)
@@ -575,6 +576,7 @@ fn due_from_now(stage: Stage) -> Option<String> {
         .map(|days| time_text(time::OffsetDateTime::now_utc() + time::Duration::days(days)))
 }
 
+/// Records a move of this workflow (see `crate::workflow`).
 async fn record_transition(
     tx: &mut Transaction<'static, Any>,
     ctx: &AuditContext,
@@ -583,21 +585,16 @@ async fn record_transition(
     to: Stage,
     note: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO hub_transition (id, request_id, from_stage, to_stage, actor_id, actor_role, note, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    workflow::record_transition(
+        tx,
+        ctx,
+        Workflow::Hub,
+        id,
+        from.map(|s| s.slug()),
+        to.slug(),
+        note,
     )
-    .bind(new_id())
-    .bind(id.to_owned())
-    .bind(from.map(|s| s.slug()))
-    .bind(to.slug())
-    .bind(ctx.actor_id.clone())
-    .bind(ctx.actor_role.clone())
-    .bind(note.to_owned())
-    .bind(now_text())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 async fn touch(tx: &mut Transaction<'static, Any>, id: &str) -> Result<(), sqlx::Error> {

@@ -19,6 +19,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{append, AuditContext};
+use crate::workflow::{self, Workflow};
 use crate::{new_id, now_text, Store, StoreError};
 
 /// Items submitted here carry this source.
@@ -485,6 +486,7 @@ async fn insert_item(
     write_content(tx, id, content).await
 }
 
+/// Records a move of this workflow (see `crate::workflow`).
 async fn record_transition(
     tx: &mut Transaction<'static, Any>,
     ctx: &AuditContext,
@@ -493,21 +495,16 @@ async fn record_transition(
     to: ItemStatus,
     note: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO knowledge_transition (id, item_id, from_status, to_status, actor_id, actor_role, note, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    workflow::record_transition(
+        tx,
+        ctx,
+        Workflow::Knowledge,
+        id,
+        from.map(|s| s.slug()),
+        to.slug(),
+        note,
     )
-    .bind(new_id())
-    .bind(id.to_owned())
-    .bind(from.map(|s| s.slug()))
-    .bind(to.slug())
-    .bind(ctx.actor_id.clone())
-    .bind(ctx.actor_role.clone())
-    .bind(note.to_owned())
-    .bind(now_text())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 async fn status_of(tx: &mut Transaction<'static, Any>, id: &str) -> Result<ItemStatus, StoreError> {

@@ -21,6 +21,7 @@ mod outbox;
 pub mod personal;
 mod reference;
 pub mod statistics;
+mod workflow;
 #[doc(hidden)]
 pub mod testing;
 

@@ -15,22 +15,10 @@ pub(crate) const FONT_FAMILY: &str = "system-ui, -apple-system, 'Segoe UI', Robo
 /// chart much narrower than its viewBox (see the README).
 pub(crate) const FONT_SIZE: f64 = 13.0;
 
-/// Escapes text for use both as element content and inside a double-quoted attribute.
+/// Escapes text for use both as element content and inside a quoted attribute: the
+/// platform's one escaper (`marrakech_core::markup`).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters other than tab and newline are not allowed in XML 1.0 at all.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    marrakech_core::markup::escape_html(text).into_owned()
 }
 
 /// A coordinate with at most one decimal, no trailing `.0`, no `-0`.
@@ -228,7 +216,7 @@ mod tests {
             escape("<script>alert('x') & \"y\"</script>"),
             "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
         );
-        assert_eq!(escape("a\u{1}b"), "a b");
+        assert_eq!(escape("a\u{1}b"), "a\u{fffd}b");
     }
 
     #[test]

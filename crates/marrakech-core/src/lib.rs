@@ -11,6 +11,7 @@ pub mod compact;
 pub mod countries;
 pub mod hub;
 pub mod knowledge;
+pub mod markup;
 pub mod policy;
 pub mod spreadsheet;
 

@@ -1079,20 +1079,10 @@ impl Snippets {
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values: the platform's one escaper
+/// (`marrakech_core::markup`).
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    marrakech_core::markup::escape_html(text).into_owned()
 }
 
 /// The start of a text, cut at a word boundary, escaped: the snippet when nothing in the text

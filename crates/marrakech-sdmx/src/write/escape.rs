@@ -4,42 +4,14 @@
 
 use std::io::{self, Write};
 
-/// Characters XML 1.0 cannot carry at all, even as references: C0 controls other than
-/// tab, line feed and carriage return, lone surrogates (impossible in Rust strings) and
-/// U+FFFE/U+FFFF. They are replaced by U+FFFD; the model refuses them in names, so only
-/// data that bypassed validation could contain them.
-fn xml_forbidden(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
-}
-
-/// Writes `s` as XML character data.
+/// Writes `s` as XML character data (the platform's one escaper, `marrakech_core::markup`).
 pub(crate) fn xml_text<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
-    write_escaped(out, s, |c| match c {
-        '&' => Some("&amp;"),
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        // A literal CR would be normalised to LF by the reader; keep it exact.
-        '\r' => Some("&#13;"),
-        c if xml_forbidden(c) => Some("\u{fffd}"),
-        _ => None,
-    })
+    marrakech_core::markup::write_text(out, s)
 }
 
 /// Writes `s` as the value of a double-quoted XML attribute.
 pub(crate) fn xml_attr<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
-    write_escaped(out, s, |c| match c {
-        '&' => Some("&amp;"),
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        '"' => Some("&quot;"),
-        // Attribute-value normalisation turns literal tabs and line breaks into spaces;
-        // character references survive it.
-        '\t' => Some("&#9;"),
-        '\n' => Some("&#10;"),
-        '\r' => Some("&#13;"),
-        c if xml_forbidden(c) => Some("\u{fffd}"),
-        _ => None,
-    })
+    marrakech_core::markup::write_attribute(out, s)
 }
 
 /// Writes `s` as a JSON string, quotes included.

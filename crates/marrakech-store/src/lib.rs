@@ -21,9 +21,9 @@ mod outbox;
 pub mod personal;
 mod reference;
 pub mod statistics;
-mod workflow;
 #[doc(hidden)]
 pub mod testing;
+mod workflow;
 
 use std::future::Future;
 use std::pin::Pin;

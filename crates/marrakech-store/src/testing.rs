@@ -177,7 +177,7 @@ async fn postgres_template(admin_url: &str, contents: Contents) -> String {
             fill(&store, contents).await;
             store.pool().close().await;
             let rename = format!("ALTER DATABASE {building} RENAME TO {name}");
-            while_in_use(&mut admin, &rename)
+            while_in_use(&mut admin, &building, &rename)
                 .await
                 .expect("the template is put in place");
         }
@@ -228,7 +228,7 @@ impl TestStore {
                     .await
                     .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} does not answer: {e}"));
                 let create = format!("CREATE DATABASE {name} TEMPLATE {template}");
-                while_in_use(&mut admin, &create)
+                while_in_use(&mut admin, &template, &create)
                     .await
                     .expect("the test database is created from the template");
                 admin.close().await.ok();
@@ -281,11 +281,17 @@ impl Drop for TestStore {
     }
 }
 
-/// Runs `statement`, again while PostgreSQL answers that the database it needs is in use
-/// (`55006`): a server ends a closed connection's session a moment after the client has
-/// gone, and copying a template or renaming a database needs it alone.
-async fn while_in_use(admin: &mut sqlx::PgConnection, statement: &str) -> Result<(), sqlx::Error> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+/// Runs `statement`, which needs `database` to itself (copying it as a template, renaming
+/// it), again while PostgreSQL answers that the database is in use (`55006`). Nothing of
+/// the tests' stays connected to a template, but a server may end a closed connection's
+/// session a while after the client has gone (and once took longer than half a minute in
+/// CI), so sessions left on it are ended.
+async fn while_in_use(
+    admin: &mut sqlx::PgConnection,
+    database: &str,
+    statement: &str,
+) -> Result<(), sqlx::Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         match sqlx::query(statement).execute(&mut *admin).await {
             Ok(_) => return Ok(()),
@@ -293,7 +299,14 @@ async fn while_in_use(admin: &mut sqlx::PgConnection, statement: &str) -> Result
                 if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("55006")
                     && std::time::Instant::now() < deadline =>
             {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                sqlx::query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = $1 AND pid <> pg_backend_pid()",
+                )
+                .bind(database)
+                .execute(&mut *admin)
+                .await?;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
             Err(e) => return Err(e),
         }

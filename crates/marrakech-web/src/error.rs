@@ -86,6 +86,12 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<marrakech_app::secrets::HashError> for AppError {
+    fn from(e: marrakech_app::secrets::HashError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::Invalid {
@@ -208,6 +214,11 @@ macro_rules! wrap_errors {
         impl From<askama::Error> for $wrapper {
             fn from(e: askama::Error) -> Self {
                 $wrapper(AppError::Render(e))
+            }
+        }
+        impl From<marrakech_app::secrets::HashError> for $wrapper {
+            fn from(e: marrakech_app::secrets::HashError) -> Self {
+                $wrapper(AppError::from(e))
             }
         }
     )+};

@@ -24,8 +24,8 @@ use marrakech_hub::{
     PartnerInput, PartnerProfile, SupportKind, TextHit, TextSimilarity, TrackRecord, Weights,
 };
 use marrakech_store::hub::{
-    Audience, Decision, NewFunding, NewSuggestion, NewTeamMember, Notice, Partner, PartnerFields,
-    RequestFields, SupportRequest, TargetKind, START_UP_FUND,
+    Decision, NewFunding, NewSuggestion, NewTeamMember, Partner, PartnerFields, RequestFields,
+    SupportRequest, TargetKind, START_UP_FUND,
 };
 use marrakech_store::knowledge::Item;
 use marrakech_store::Store;
@@ -80,18 +80,8 @@ struct Built {
     requesters: HashMap<String, Vec<M49>>,
 }
 
-/// Where the matcher's text similarity for knowledge items comes from (configuration).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ItemText {
-    /// The hub's own BM25 over the items' original text, with the hub's analysis (English
-    /// stemming): the better of the two on the committed labeled set (docs/BENCHMARKS.md).
-    #[default]
-    Bm25,
-    /// The knowledge platform's search index, with every UN language's analysis: for a
-    /// platform whose items are mostly in other languages than English.
-    SearchIndex,
-}
+pub use marrakech_app::hub::ItemText;
+pub use marrakech_app::mail::notices;
 
 /// The server's matcher and the weights it scores with (configuration).
 pub struct Hub {
@@ -1628,17 +1618,5 @@ pub fn support_choices() -> Vec<(&'static str, &'static str)> {
     SupportKind::ALL
         .iter()
         .map(|k| (k.slug(), k.label()))
-        .collect()
-}
-
-/// A notice for each audience, with the same subject and body.
-pub fn notices(audiences: Vec<Audience>, subject: String, body: String) -> Vec<Notice> {
-    audiences
-        .into_iter()
-        .map(|audience| Notice {
-            audience,
-            subject: subject.clone(),
-            body: body.clone(),
-        })
         .collect()
 }

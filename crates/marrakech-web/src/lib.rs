@@ -11,7 +11,8 @@ pub mod error;
 pub mod evidence;
 pub mod hub;
 mod knowledge_input;
-pub mod mail;
+/// The words of the platform's emails: the application layer's.
+pub use marrakech_app::mail;
 mod markdown;
 pub mod pages;
 mod params;

@@ -4,13 +4,13 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context};
+use marrakech_app::secrets::{hash_password, random_token, token_hash};
 use marrakech_core::accounts::{check_password, DisplayName, Email};
 use marrakech_core::countries::Reference;
 use marrakech_core::policy::Role;
 use marrakech_store::{
     from_now, AuditContext, AuditFilter, AuditVerification, NewUser, UserStatus,
 };
-use marrakech_web::auth::secrets::{hash_password, random_token, token_hash};
 
 use crate::cli::{ExportFormat, UserCreateArgs};
 use crate::config::Settings;
@@ -106,7 +106,7 @@ pub async fn create_user(settings: &Settings, args: &UserCreateArgs) -> anyhow::
             &token_hash(&token),
             &from_now(time::Duration::days(INVITATION_DAYS)),
             move |_| {
-                let (subject, body) = marrakech_web::mail::invitation(
+                let (subject, body) = marrakech_app::mail::invitation(
                     &base,
                     &roles,
                     &token_for_mail,
@@ -193,10 +193,8 @@ pub async fn audit_export(
     let body = match format {
         ExportFormat::Json => serde_json::to_string_pretty(&entries)? + "\n",
         ExportFormat::Csv => marrakech_core::spreadsheet::to_csv(
-            marrakech_web::pages::admin_audit_csv_header(),
-            entries
-                .iter()
-                .map(marrakech_web::pages::admin_audit_csv_row),
+            marrakech_app::accounts::AUDIT_CSV_HEADER,
+            entries.iter().map(marrakech_app::accounts::audit_csv_row),
         )?,
     };
     match output {

@@ -31,7 +31,7 @@ struct FileConfig {
     hub_weights: Option<marrakech_hub::Weights>,
     /// Where matching's text similarity for knowledge items comes from: `bm25` (the hub's
     /// own, the default) or `search-index` (the knowledge platform's, every UN language).
-    hub_item_text: Option<marrakech_web::hub::ItemText>,
+    hub_item_text: Option<marrakech_app::hub::ItemText>,
 }
 
 #[derive(Debug, Clone)]
@@ -47,7 +47,7 @@ pub struct Settings {
     pub mail_from: String,
     pub trust_forwarded: bool,
     pub hub_weights: marrakech_hub::Weights,
-    pub hub_item_text: marrakech_web::hub::ItemText,
+    pub hub_item_text: marrakech_app::hub::ItemText,
     /// The config file read, if any.
     pub config_file: Option<PathBuf>,
     file: FileConfigValues,

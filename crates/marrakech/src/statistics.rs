@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
+use marrakech_app::evidence_rows as rows;
 use marrakech_core::countries::Reference;
 use marrakech_evidence::corridor_averages::CorridorAverages;
 use marrakech_evidence::ims::StockObservation;
@@ -32,7 +33,6 @@ use marrakech_store::statistics::{
     Coverage, Dataset, DatasetKind, ImportCounts, IncidentRow, NewDataset, ObservationRow, PriceRow,
 };
 use marrakech_store::{AuditContext, Store};
-use marrakech_web::evidence::rows;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 

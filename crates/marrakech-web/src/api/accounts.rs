@@ -23,14 +23,13 @@ use crate::csv_out::csv_response;
 use crate::error::{ApiError, ApiResult, AppError, ErrorBody};
 use crate::markdown;
 use crate::pages::account::user_data;
-use crate::pages::admin::{
-    audit_csv_row, audit_filter, send_invitation, user_csv_row, AUDIT_CSV_HEADER, USER_CSV_HEADER,
-};
+use crate::pages::admin::{audit_filter, send_invitation, user_csv_row, USER_CSV_HEADER};
 use crate::pages::organizations::{
     organization_csv_row, organization_filter, MAX_DESCRIPTION_CHARS, ORGANIZATION_CSV_HEADER,
 };
 use crate::params::{Format, Page, Params};
 use crate::AppState;
+use marrakech_app::accounts::{audit_csv_row, AUDIT_CSV_HEADER};
 
 /// A JSON body: refused with 415 when not sent as JSON, and with the field named when a
 /// field is wrong or unknown.

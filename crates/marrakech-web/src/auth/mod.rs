@@ -6,7 +6,8 @@
 //! does not give. Handlers then ask the policy about the particular resource
 //! ([`Auth::require`]).
 
-pub mod secrets;
+/// Secrets live in the application layer; pages and tests reach them here too.
+pub use marrakech_app::secrets;
 
 use std::net::{IpAddr, SocketAddr};
 

@@ -8,7 +8,8 @@
 //! requests meanwhile keep the previous snapshot.
 
 pub mod figures;
-pub mod rows;
+/// How records are kept as rows: the application layer's.
+pub use marrakech_app::evidence_rows as rows;
 pub mod sdmx;
 
 use std::sync::{Arc, RwLock};

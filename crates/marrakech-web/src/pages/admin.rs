@@ -17,7 +17,7 @@ use super::sign_in::country_choices;
 use super::{render, Layout, Section};
 use crate::auth::secrets::{random_token, token_hash};
 use crate::auth::Auth;
-use crate::csv_out::{csv_response, opt};
+use crate::csv_out::csv_response;
 use crate::error::{AppError, PageResult};
 use crate::mail;
 use crate::params::{Format, Params};
@@ -555,34 +555,6 @@ pub fn audit_filter(params: &mut Params) -> Result<AuditFilter, AppError> {
     })
 }
 
-pub const AUDIT_CSV_HEADER: [&str; 10] = [
-    "seq",
-    "at",
-    "actor_id",
-    "actor_role",
-    "action",
-    "target_kind",
-    "target_id",
-    "summary",
-    "prev_hash",
-    "hash",
-];
-
-pub fn audit_csv_row(e: &AuditEntry) -> Vec<String> {
-    vec![
-        e.seq.to_string(),
-        e.at.clone(),
-        opt(&e.actor_id),
-        opt(&e.actor_role),
-        e.action.clone(),
-        opt(&e.target_kind),
-        opt(&e.target_id),
-        e.summary.clone(),
-        e.prev_hash.clone(),
-        e.hash.clone(),
-    ]
-}
-
 pub async fn audit(
     auth: Auth,
     State(state): State<AppState>,
@@ -603,8 +575,8 @@ pub async fn audit(
             .await?;
         return Ok(csv_response(
             "audit.csv",
-            &AUDIT_CSV_HEADER,
-            all.iter().map(audit_csv_row),
+            &marrakech_app::accounts::AUDIT_CSV_HEADER,
+            all.iter().map(marrakech_app::accounts::audit_csv_row),
         )?);
     }
     let (entries, total) = state

@@ -162,17 +162,6 @@ impl Layout {
     }
 }
 
-/// The audit trail's CSV columns, for the command line's export.
-pub fn admin_audit_csv_header() -> [&'static str; 10] {
-    admin::AUDIT_CSV_HEADER
-}
-
-/// One audit entry as a CSV row (formula-looking cells are neutralized by the writer used in
-/// the web layer; the command line writes the same cells).
-pub fn admin_audit_csv_row(entry: &marrakech_store::AuditEntry) -> Vec<String> {
-    admin::audit_csv_row(entry)
-}
-
 /// Renders a template into a page.
 pub fn render(template: &impl Template) -> PageResult<Html<String>> {
     Ok(Html(template.render()?))

@@ -8,7 +8,10 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::AppError;
+/// Password hashing that did not finish (the hashing thread stopped, or argon2 refused).
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+pub struct HashError(String);
 
 /// A random token: 32 bytes from the operating system, URL-safe.
 pub fn random_token() -> String {
@@ -33,7 +36,7 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 
 /// Hashes a password with argon2id (default parameters: 19 MiB, 2 passes), off the async
 /// threads since it takes tens of milliseconds by design.
-pub async fn hash_password(password: &str) -> Result<String, AppError> {
+pub async fn hash_password(password: &str) -> Result<String, HashError> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -42,8 +45,8 @@ pub async fn hash_password(password: &str) -> Result<String, AppError> {
             .map(|h| h.to_string())
     })
     .await
-    .map_err(|e| AppError::Internal(format!("password hashing did not finish: {e}")))?
-    .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+    .map_err(|e| HashError(format!("the hashing thread stopped: {e}")))?
+    .map_err(|e| HashError(e.to_string()))
 }
 
 /// Checks a password against a stored argon2 hash.

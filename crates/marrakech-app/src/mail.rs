@@ -6,8 +6,6 @@ use marrakech_core::hub::Stage;
 use marrakech_core::policy::Role;
 use marrakech_store::hub::{Audience, Notice, SupportRequest};
 
-use crate::hub::notices;
-
 /// A country's name as the reference table gives it, or its code.
 fn country_name(country: M49) -> String {
     Reference::official()
@@ -238,4 +236,16 @@ pub fn hub_overdue(request: &SupportRequest, url: &str) -> Vec<Notice> {
             request.stage.holder()
         ),
     )
+}
+
+/// The same words to each audience.
+pub fn notices(audiences: Vec<Audience>, subject: String, body: String) -> Vec<Notice> {
+    audiences
+        .into_iter()
+        .map(|audience| Notice {
+            audience,
+            subject: subject.clone(),
+            body: body.clone(),
+        })
+        .collect()
 }

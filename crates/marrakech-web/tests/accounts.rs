@@ -134,7 +134,7 @@ async fn registration_confirmation_and_sign_in(store: &TestStore) {
         .unwrap_err();
     assert_eq!(early.0, 403);
     assert!(early.1.contains("confirm your email address first"));
-    let link = link_in_outbox(&f.store, "amina@example.org", "/confirm-email/").await;
+    let link = link_in_outbox(f.store, "amina@example.org", "/confirm-email/").await;
     assert!(link.starts_with("/confirm-email/"));
     let path = link.trim_start_matches("http://127.0.0.1:8080");
     assert_eq!(f.get_as("anonymous", path).await.status, 200);
@@ -262,7 +262,7 @@ async fn password_reset_ends_every_session(store: &TestStore) {
         asked.body.replace("focal-point", ""),
         "the same answer either way"
     );
-    let link = link_in_outbox(&f.store, "focal-point@example.org", "/password/reset/").await;
+    let link = link_in_outbox(f.store, "focal-point@example.org", "/password/reset/").await;
     let path = link.trim_start_matches("http://127.0.0.1:8080");
     let weak = f
         .post_form(
@@ -312,7 +312,7 @@ async fn invitation_into_a_privileged_role(store: &TestStore) {
         .await;
     assert_eq!(invited.status, 201, "{}", invited.body);
     assert_eq!(invited.json()["status"], "invited");
-    let link = link_in_outbox(&f.store, "officer@iom.example", "/invitations/").await;
+    let link = link_in_outbox(f.store, "officer@iom.example", "/invitations/").await;
     let path = link.trim_start_matches("http://127.0.0.1:8080");
     let form = f.get_as("anonymous", path).await;
     assert!(form.body.contains("value=\"Officer\""));

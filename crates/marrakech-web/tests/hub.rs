@@ -905,7 +905,7 @@ async fn overdue_stages_are_noticed_once(store: &TestStore) {
         .unwrap()
         .to_owned();
     assert_eq!(
-        marrakech_web::hub::remind_overdue(&f.store, "http://hub.test")
+        marrakech_web::hub::remind_overdue(f.store, "http://hub.test")
             .await
             .unwrap(),
         0
@@ -917,13 +917,13 @@ async fn overdue_stages_are_noticed_once(store: &TestStore) {
         .await
         .unwrap();
     assert_eq!(
-        marrakech_web::hub::remind_overdue(&f.store, "http://hub.test")
+        marrakech_web::hub::remind_overdue(f.store, "http://hub.test")
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        marrakech_web::hub::remind_overdue(&f.store, "http://hub.test")
+        marrakech_web::hub::remind_overdue(f.store, "http://hub.test")
             .await
             .unwrap(),
         0

@@ -50,7 +50,7 @@ async fn logs_hold_no_personal_data_or_secrets() {
     ];
     f.post_form("anonymous", "/register", &form).await;
     let link =
-        common::link_in_outbox(&f.store, "loggable.person@example.org", "/confirm-email/").await;
+        common::link_in_outbox(f.store, "loggable.person@example.org", "/confirm-email/").await;
     let path = link.trim_start_matches("http://127.0.0.1:8080").to_owned();
     f.get_as("anonymous", &path).await;
     f.post_form("anonymous", &path, &[]).await;
@@ -79,7 +79,7 @@ async fn logs_hold_no_personal_data_or_secrets() {
     )
     .await;
     let reset =
-        common::link_in_outbox(&f.store, "loggable.person@example.org", "/password/reset/").await;
+        common::link_in_outbox(f.store, "loggable.person@example.org", "/password/reset/").await;
     f.get_as(
         "anonymous",
         reset.trim_start_matches("http://127.0.0.1:8080"),

@@ -601,6 +601,31 @@ async fn api_tokens_are_scoped_revocable_and_shown_once(store: &TestStore) {
     assert_eq!(forged.status, 401);
 }
 
+/// Posts the account page's "sign out everywhere" form from `session`, with the tokens
+/// choice (`revoke` or `keep`) or without it.
+async fn sign_out_everywhere_with(
+    f: &Fixture<'_>,
+    session: &str,
+    tokens: Option<&str>,
+) -> common::Answer {
+    let mut body = format!("csrf_token={CSRF}");
+    if let Some(choice) = tokens {
+        body.push_str(&format!("&tokens={choice}"));
+    }
+    request(
+        &f.app,
+        Request::post("/logout/everywhere")
+            .header(
+                "cookie",
+                format!("marrakech_session={session}; marrakech_csrf={CSRF}"),
+            )
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
 async fn sign_out_everywhere(store: &TestStore) {
     let f = fixture(store).await;
     let first = sign_in(&f, "steering-committee@example.org", PASSWORD)
@@ -617,18 +642,7 @@ async fn sign_out_everywhere(store: &TestStore) {
         account.body
     );
     assert_eq!(as_session(&f, &first, "/api/v1/me").await.status, 200);
-    let out = request(
-        &f.app,
-        Request::post("/logout/everywhere")
-            .header(
-                "cookie",
-                format!("marrakech_session={second}; marrakech_csrf={CSRF}"),
-            )
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf_token={CSRF}&tokens=revoke")))
-            .unwrap(),
-    )
-    .await;
+    let out = sign_out_everywhere_with(&f, &second, Some("revoke")).await;
     assert_eq!(out.status, 200, "{}", out.body);
     assert!(out.header("set-cookie").contains("Max-Age=0"));
     // Two signed in here, and the fixture's own session for the token form.
@@ -653,18 +667,7 @@ async fn sign_out_everywhere(store: &TestStore) {
     let third = sign_in(&f, "steering-committee@example.org", PASSWORD)
         .await
         .unwrap();
-    let out = request(
-        &f.app,
-        Request::post("/logout/everywhere")
-            .header(
-                "cookie",
-                format!("marrakech_session={third}; marrakech_csrf={CSRF}"),
-            )
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf_token={CSRF}&tokens=keep")))
-            .unwrap(),
-    )
-    .await;
+    let out = sign_out_everywhere_with(&f, &third, Some("keep")).await;
     assert_eq!(out.status, 200, "{}", out.body);
     assert!(
         out.body.contains("Your API tokens were kept."),
@@ -679,18 +682,7 @@ async fn sign_out_everywhere(store: &TestStore) {
     let fourth = sign_in(&f, "steering-committee@example.org", PASSWORD)
         .await
         .unwrap();
-    let out = request(
-        &f.app,
-        Request::post("/logout/everywhere")
-            .header(
-                "cookie",
-                format!("marrakech_session={fourth}; marrakech_csrf={CSRF}"),
-            )
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf_token={CSRF}")))
-            .unwrap(),
-    )
-    .await;
+    let out = sign_out_everywhere_with(&f, &fourth, None).await;
     assert!(
         out.body.contains("API tokens revoked (1): “kept”"),
         "{}",

@@ -661,6 +661,19 @@ fn multipart_file(filename: &str, content: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Uploads `content` as the file `name` to `uri`, as the contributor (with the header token).
+async fn upload(f: &Fixture<'_>, uri: &str, name: &str, content: &[u8]) -> common::Answer {
+    let (content_type, body) = multipart_file(name, content);
+    f.request(
+        "contributor",
+        "POST",
+        uri,
+        Body::from(body),
+        Some(&content_type),
+    )
+    .await
+}
+
 /// The headers every answer carries, refusals included.
 fn assert_security_headers(answer: &common::Answer, what: &str) {
     for name in [
@@ -701,16 +714,7 @@ async fn each_route_has_its_body_limit_answered_with_every_header(store: &TestSt
     assert!(form.body.contains("at most 10 MB"), "{}", form.body);
 
     // Above the server's 2 MiB default, within the 10 MB the form promises: stored.
-    let (content_type, body) = multipart_file("data.txt", &vec![b'a'; 3_000_000]);
-    let stored = f
-        .request(
-            "contributor",
-            "POST",
-            &uri,
-            Body::from(body),
-            Some(&content_type),
-        )
-        .await;
+    let stored = upload(&f, &uri, "data.txt", &vec![b'a'; 3_000_000]).await;
     assert_eq!(stored.status, 200, "{}", stored.body);
     assert!(
         stored.body.contains("data.txt is attached."),
@@ -742,16 +746,7 @@ async fn each_route_has_its_body_limit_answered_with_every_header(store: &TestSt
     assert_eq!(forged.status, 403, "{}", forged.body);
 
     // Just over 10 MB: refused by the file check, on the page, naming the field.
-    let (content_type, body) = multipart_file("big.txt", &vec![b'a'; 10_000_001]);
-    let over = f
-        .request(
-            "contributor",
-            "POST",
-            &uri,
-            Body::from(body),
-            Some(&content_type),
-        )
-        .await;
+    let over = upload(&f, &uri, "big.txt", &vec![b'a'; 10_000_001]).await;
     assert_eq!(over.status, 422, "{}", over.body);
     assert!(
         over.body.contains("a file is at most 10 MB"),
@@ -760,16 +755,7 @@ async fn each_route_has_its_body_limit_answered_with_every_header(store: &TestSt
     );
 
     // Far over: refused before it is read, as a page with every security header.
-    let (content_type, body) = multipart_file("huge.txt", &vec![b'a'; 12_000_000]);
-    let huge = f
-        .request(
-            "contributor",
-            "POST",
-            &uri,
-            Body::from(body),
-            Some(&content_type),
-        )
-        .await;
+    let huge = upload(&f, &uri, "huge.txt", &vec![b'a'; 12_000_000]).await;
     assert_eq!(huge.status, 413, "{}", huge.body);
     assert!(huge.header("content-type").starts_with("text/html"));
     assert!(

@@ -591,6 +591,28 @@ async fn a_retried_submission_is_stored_once(store: &TestStore) {
     assert_eq!(wrong.json()["error"]["field"], "languages");
 }
 
+/// `key`'s answer, for their country, to the invitation to join request `id`.
+async fn answer_invitation(f: &Fixture<'_>, key: &str, id: &str, accept: bool) -> common::Answer {
+    f.send_json(
+        key,
+        "POST",
+        &format!("/api/v1/hub/requests/{id}/invitation"),
+        &json!({ "accept": accept }),
+    )
+    .await
+}
+
+/// `key` withdraws request `id`.
+async fn withdraw(f: &Fixture<'_>, key: &str, id: &str) -> common::Answer {
+    f.send_json(
+        key,
+        "POST",
+        &format!("/api/v1/hub/requests/{id}/transitions"),
+        &json!({"to": "withdrawn"}),
+    )
+    .await
+}
+
 /// A joint request: another State is asked, and becomes a requester (following the request,
 /// told of it, acting for it) only once its focal point accepts.
 async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) {
@@ -625,14 +647,7 @@ async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) 
         404
     );
     // Not yet a requester: it may not act for the request.
-    let early = f
-        .send_json(
-            "guatemala",
-            "POST",
-            &format!("/api/v1/hub/requests/{id}/transitions"),
-            &json!({"to": "withdrawn"}),
-        )
-        .await;
+    let early = withdraw(&f, "guatemala", &id).await;
     assert_eq!(early.status, 403, "{}", early.body);
     let mails = f.store.pending_emails().await.unwrap();
     assert!(mails.iter().any(|m| m.to_address == "guatemala@example.org"
@@ -642,47 +657,19 @@ async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) 
         .any(|m| m.to_address == "guatemala@example.org"
             && m.subject.starts_with("New support request")));
     // Mexico cannot answer for Guatemala.
-    let forged = f
-        .send_json(
-            "focal-point",
-            "POST",
-            &format!("/api/v1/hub/requests/{id}/invitation"),
-            &json!({"accept": true}),
-        )
-        .await;
+    let forged = answer_invitation(&f, "focal-point", &id, true).await;
     assert_eq!(forged.status, 403, "{}", forged.body);
-    let accepted = f
-        .send_json(
-            "guatemala",
-            "POST",
-            &format!("/api/v1/hub/requests/{id}/invitation"),
-            &json!({"accept": true}),
-        )
-        .await;
+    let accepted = answer_invitation(&f, "guatemala", &id, true).await;
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     assert_eq!(
         accepted.json()["requesting_countries"],
         json!(["MEX", "GTM"])
     );
     assert_eq!(accepted.json()["invited_countries"], json!([]));
-    let again = f
-        .send_json(
-            "guatemala",
-            "POST",
-            &format!("/api/v1/hub/requests/{id}/invitation"),
-            &json!({"accept": true}),
-        )
-        .await;
+    let again = answer_invitation(&f, "guatemala", &id, true).await;
     assert_eq!(again.status, 403, "{}", again.body);
     // Guatemala acts for it now: it may withdraw it.
-    let withdrawn = f
-        .send_json(
-            "guatemala",
-            "POST",
-            &format!("/api/v1/hub/requests/{id}/transitions"),
-            &json!({"to": "withdrawn"}),
-        )
-        .await;
+    let withdrawn = withdraw(&f, "guatemala", &id).await;
     assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
     let mails = f.store.pending_emails().await.unwrap();
     assert!(mails

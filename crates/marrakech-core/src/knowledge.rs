@@ -533,9 +533,110 @@ pub fn attachment_type(filename: &str, bytes: &[u8]) -> Result<&'static str, Inv
     Ok(media_type)
 }
 
+/// An item as the policy sees it: who owns it, where it stands, and whether the actor sits
+/// on its review panel.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemFacts<'a> {
+    pub submitter: Option<&'a str>,
+    pub organization: Option<&'a str>,
+    pub country: Option<crate::countries::M49>,
+    pub status: ItemStatus,
+    /// Harvested from another catalogue: nobody here edits it.
+    pub harvested: bool,
+    /// The actor is on its review panel.
+    pub on_panel: bool,
+}
+
+/// What an actor may do with an item: the knowledge workflow's one rule for pages and API.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ItemRights {
+    pub see: bool,
+    pub edit: bool,
+    pub submit: bool,
+    pub withdraw: bool,
+    pub moderate: bool,
+    /// Assigned to review it.
+    pub review: bool,
+    pub see_contact: bool,
+    pub see_internal: bool,
+}
+
+/// The policy's answers for `item` and `actor`.
+pub fn item_rights(actor: &crate::policy::Actor, item: ItemFacts<'_>) -> ItemRights {
+    use crate::policy::{decide, Action, Decision, Resource};
+    // A draft is its author's alone until submitted: no colleague, moderator or
+    // administrator opens it, its edit page or its attachments.
+    let author = actor.user_id.is_some() && actor.user_id.as_deref() == item.submitter;
+    if item.status == ItemStatus::Draft && !author {
+        return ItemRights::default();
+    }
+    let resource = Resource::Item {
+        submitter: item.submitter.unwrap_or(""),
+        organization: item.organization,
+        country: item.country,
+    };
+    let may = |action| decide(actor, action, resource) == Decision::Allow;
+    let owns = may(Action::SubmitKnowledge) && !item.harvested;
+    let moderate = may(Action::ModerateKnowledge);
+    let reviewer = item.on_panel && may(Action::ReviewKnowledge);
+    let status = item.status;
+    ItemRights {
+        see: status == ItemStatus::Published || owns || moderate || reviewer,
+        edit: (owns && status.editable_by_submitter())
+            || (moderate && !matches!(status, ItemStatus::Withdrawn | ItemStatus::Rejected)),
+        submit: owns && matches!(status, ItemStatus::Draft | ItemStatus::Returned),
+        withdraw: (owns || moderate)
+            && !matches!(status, ItemStatus::Withdrawn | ItemStatus::Rejected),
+        moderate,
+        review: reviewer,
+        see_contact: owns || moderate,
+        see_internal: moderate || reviewer,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_draft_is_its_authors_until_submitted() {
+        use crate::policy::{Actor, Role};
+        let person = |id: &str, role: Role| Actor {
+            user_id: Some(id.into()),
+            roles: vec![role],
+            token_actions: None,
+        };
+        let author = person(
+            "author",
+            Role::Contributor {
+                organization: "org".into(),
+            },
+        );
+        let colleague = person(
+            "colleague",
+            Role::Contributor {
+                organization: "org".into(),
+            },
+        );
+        let secretariat = person("staff", Role::Secretariat);
+        let item = |status| ItemFacts {
+            submitter: Some("author"),
+            organization: Some("org"),
+            country: None,
+            status,
+            harvested: false,
+            on_panel: false,
+        };
+        let draft = item(ItemStatus::Draft);
+        assert!(item_rights(&author, draft).edit && item_rights(&author, draft).submit);
+        assert_eq!(item_rights(&colleague, draft), ItemRights::default());
+        assert_eq!(item_rights(&secretariat, draft), ItemRights::default());
+        let submitted = item(ItemStatus::Submitted);
+        assert!(item_rights(&secretariat, submitted).moderate);
+        assert!(item_rights(&colleague, submitted).see);
+        assert!(!item_rights(&person("public", Role::FundManager), submitted).see);
+        assert!(item_rights(&Actor::anonymous(), item(ItemStatus::Published)).see);
+    }
 
     fn seat(kind: ReviewerKind, verdict: Option<Verdict>) -> Seat {
         Seat {

@@ -9,8 +9,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use marrakech_core::compact::Objective;
 use marrakech_core::knowledge::{
-    attachment_type, licence_label, panel_state, safe_filename, ImplementationState, ItemKind,
-    ItemStatus, Language, PanelState, Step, Verdict, LICENCES, MAX_ATTACHMENTS,
+    attachment_type, item_rights, licence_label, panel_state, safe_filename, ImplementationState,
+    ItemFacts, ItemKind, ItemStatus, Language, PanelState, Step, Verdict, LICENCES,
+    MAX_ATTACHMENTS,
 };
 use marrakech_core::policy::{Action, Resource, RoleName};
 use marrakech_core::Compact;
@@ -68,19 +69,7 @@ pub fn routes() -> Routes {
         .get("/calls/{id}", Public, call)
 }
 
-/// What the actor may do with an item.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ItemRights {
-    pub see: bool,
-    pub edit: bool,
-    pub submit: bool,
-    pub withdraw: bool,
-    pub moderate: bool,
-    /// Assigned to review it.
-    pub review: bool,
-    pub see_contact: bool,
-    pub see_internal: bool,
-}
+pub use marrakech_core::knowledge::ItemRights;
 
 fn owner_resource(item: &Item) -> Resource<'_> {
     Resource::Item {
@@ -90,38 +79,23 @@ fn owner_resource(item: &Item) -> Resource<'_> {
     }
 }
 
-/// The policy's answers for this item and actor.
+/// The policy's answers for this item and actor (the rule is core's `item_rights`).
 pub fn rights(auth: &Auth, item: &Item, reviews: &[Review]) -> ItemRights {
-    // A draft is its author's alone until submitted: no colleague, moderator or
-    // administrator opens it, its edit page or its attachments.
-    let author = auth
+    let on_panel = auth
         .user
         .as_ref()
-        .is_some_and(|u| item.submitter_id.as_deref() == Some(u.id.as_str()));
-    if item.status == ItemStatus::Draft && !author {
-        return ItemRights::default();
-    }
-    let resource = owner_resource(item);
-    let owns = auth.require(Action::SubmitKnowledge, resource).is_ok() && !item.is_harvested();
-    let moderate = auth.require(Action::ModerateKnowledge, resource).is_ok();
-    let reviewer = auth
-        .user
-        .as_ref()
-        .is_some_and(|u| reviews.iter().any(|r| r.reviewer_id == u.id))
-        && auth.require(Action::ReviewKnowledge, resource).is_ok();
-    let status = item.status;
-    ItemRights {
-        see: status == ItemStatus::Published || owns || moderate || reviewer,
-        edit: (owns && status.editable_by_submitter())
-            || (moderate && !matches!(status, ItemStatus::Withdrawn | ItemStatus::Rejected)),
-        submit: owns && matches!(status, ItemStatus::Draft | ItemStatus::Returned),
-        withdraw: (owns || moderate)
-            && !matches!(status, ItemStatus::Withdrawn | ItemStatus::Rejected),
-        moderate,
-        review: reviewer,
-        see_contact: owns || moderate,
-        see_internal: moderate || reviewer,
-    }
+        .is_some_and(|u| reviews.iter().any(|r| r.reviewer_id == u.id));
+    item_rights(
+        &auth.actor,
+        ItemFacts {
+            submitter: item.submitter_id.as_deref(),
+            organization: item.owner_organization.as_deref(),
+            country: item.owner_country,
+            status: item.status,
+            harvested: item.is_harvested(),
+            on_panel,
+        },
+    )
 }
 
 async fn load(state: &AppState, id: &str) -> Result<(Item, Vec<Review>), AppError> {

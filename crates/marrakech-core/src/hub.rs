@@ -336,9 +336,102 @@ pub fn setup_ready(findings: &[SetupFinding]) -> bool {
     findings.iter().all(|f| f.holds || !f.required)
 }
 
+/// Who a request concerns, as the policy sees it: its requesting countries, the countries
+/// asked to join it, whether its country made it public, and the organizations on its team.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestParties<'a> {
+    pub requesters: &'a [crate::countries::M49],
+    pub invited: &'a [crate::countries::M49],
+    pub public: bool,
+    pub engaged: &'a [String],
+}
+
+/// What the policy lets the actor do with a request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RequestRights {
+    /// See it at all.
+    pub see: bool,
+    /// Act for a requesting country: follow it, comment, attach, withdraw, make it public.
+    pub requester: bool,
+    /// Process it as the secretariat.
+    pub process: bool,
+    /// Work on it as a partner on its team.
+    pub engaged: bool,
+    /// Act for a country asked to join it: see it, and accept or decline.
+    pub invited: bool,
+}
+
+impl RequestRights {
+    /// Those who work on the request: they see its comments and team details.
+    pub fn member(self) -> bool {
+        self.requester || self.process || self.engaged
+    }
+
+    /// Those who see the matching: the country and the secretariat.
+    pub fn sees_matching(self) -> bool {
+        self.requester || self.process
+    }
+}
+
+/// The policy's answers for a request and an actor: the hub's one rule for pages and API.
+pub fn request_rights(actor: &crate::policy::Actor, request: RequestParties<'_>) -> RequestRights {
+    use crate::policy::{decide, Action, Decision, Resource};
+    let may = |action, countries, public, engaged| {
+        decide(
+            actor,
+            action,
+            Resource::Request {
+                countries,
+                public,
+                engaged,
+            },
+        ) == Decision::Allow
+    };
+    let (requesters, public, engaged) = (request.requesters, request.public, request.engaged);
+    let process = may(Action::ProcessRequests, requesters, public, engaged);
+    let requester = may(Action::RequestSupport, requesters, public, engaged);
+    let member = may(Action::ReadRequest, requesters, false, engaged);
+    let invited = !requester && may(Action::RequestSupport, request.invited, false, &[]);
+    RequestRights {
+        see: member || invited || may(Action::ReadRequest, requesters, public, engaged),
+        requester,
+        process,
+        engaged: member && !process && !requester,
+        invited,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invited_state_sees_a_request_but_does_not_act_for_it() {
+        use crate::countries::M49;
+        use crate::policy::{Actor, Role};
+        let focal = |m49| Actor {
+            user_id: Some(format!("fp-{m49}")),
+            roles: vec![Role::FocalPoint {
+                country: M49::new(m49).unwrap(),
+            }],
+            token_actions: None,
+        };
+        let (mexico, guatemala) = ([M49::new(484).unwrap()], [M49::new(320).unwrap()]);
+        let request = |public| RequestParties {
+            requesters: &mexico,
+            invited: &guatemala,
+            public,
+            engaged: &[],
+        };
+        let mine = request_rights(&focal(484), request(false));
+        assert!(mine.see && mine.requester && mine.sees_matching() && !mine.invited);
+        let asked = request_rights(&focal(320), request(false));
+        assert!(asked.see && asked.invited && !asked.requester && !asked.member());
+        let other = request_rights(&focal(608), request(false));
+        assert_eq!(other, RequestRights::default());
+        let public = request_rights(&Actor::anonymous(), request(true));
+        assert!(public.see && !public.member());
+    }
 
     #[test]
     fn an_officer_walks_every_stage_to_served() {

@@ -15,7 +15,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use marrakech_core::countries::{Reference, M49};
-use marrakech_core::hub::{check_setup, Mover, SetupFinding, SetupNeeds, Stage, TeamRole};
+use marrakech_core::hub::{
+    check_setup, request_rights, Mover, RequestParties, SetupFinding, SetupNeeds, Stage, TeamRole,
+};
 use marrakech_core::knowledge::{attachment_type, safe_filename, text_field, Language};
 use marrakech_core::policy::{Action, OrganizationKind, Resource};
 use marrakech_hub::text::analyze;
@@ -504,68 +506,19 @@ fn hub_request(r: &SupportRequest) -> Result<HubRequest, HubError> {
     })
 }
 
-/// What the policy lets the actor do with a request.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
-pub struct RequestRights {
-    /// See it at all.
-    pub see: bool,
-    /// Act for a requesting country: follow it, comment, attach, withdraw, make it public.
-    pub requester: bool,
-    /// Process it as the secretariat.
-    pub process: bool,
-    /// Work on it as a partner on its team.
-    pub engaged: bool,
-    /// Act for a country asked to join it: see it, and accept or decline.
-    pub invited: bool,
-}
+pub use marrakech_core::hub::RequestRights;
 
-impl RequestRights {
-    /// Those who work on the request: they see its comments and team details.
-    pub fn member(self) -> bool {
-        self.requester || self.process || self.engaged
-    }
-
-    /// Those who see the matching: the country and the secretariat.
-    pub fn sees_matching(self) -> bool {
-        self.requester || self.process
-    }
-}
-
+/// The policy's answers for this request and actor (the rule is core's `request_rights`).
 pub fn rights(auth: &Auth, r: &SupportRequest) -> RequestRights {
-    let resource = |public| Resource::Request {
-        countries: &r.fields.requesters,
-        public,
-        engaged: &r.engaged,
-    };
-    let process = auth
-        .require(Action::ProcessRequests, resource(r.public))
-        .is_ok();
-    let requester = auth
-        .require(Action::RequestSupport, resource(r.public))
-        .is_ok();
-    let member = auth.require(Action::ReadRequest, resource(false)).is_ok();
-    let invited = !requester
-        && auth
-            .require(
-                Action::RequestSupport,
-                Resource::Request {
-                    countries: &r.fields.invited,
-                    public: false,
-                    engaged: &[],
-                },
-            )
-            .is_ok();
-    RequestRights {
-        see: member
-            || invited
-            || auth
-                .require(Action::ReadRequest, resource(r.public))
-                .is_ok(),
-        requester,
-        process,
-        engaged: member && !process && !requester,
-        invited,
-    }
+    request_rights(
+        &auth.actor,
+        RequestParties {
+            requesters: &r.fields.requesters,
+            invited: &r.fields.invited,
+            public: r.public,
+            engaged: &r.engaged,
+        },
+    )
 }
 
 /// A request the actor may see, with their rights; anything else is a 404 that does not

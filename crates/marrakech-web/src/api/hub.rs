@@ -21,6 +21,35 @@ use crate::auth::Auth;
 use crate::csv_out::csv_response;
 use crate::error::{ApiResult, AppError, ErrorBody};
 use crate::hub::{self as ops, HubStatistics, RequestRights};
+
+// The API's description of core's `RequestRights`, which knows nothing of OpenAPI.
+/// What the policy lets the actor do with a request.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RequestRights)]
+pub struct RightsDto {
+    /// See it at all.
+    pub see: bool,
+    /// Act for a requesting country: follow it, comment, attach, withdraw, make it public.
+    pub requester: bool,
+    /// Process it as the secretariat.
+    pub process: bool,
+    /// Work on it as a partner on its team.
+    pub engaged: bool,
+    /// Act for a country asked to join it: see it, and accept or decline.
+    pub invited: bool,
+}
+
+impl From<RequestRights> for RightsDto {
+    fn from(r: RequestRights) -> RightsDto {
+        RightsDto {
+            see: r.see,
+            requester: r.requester,
+            process: r.process,
+            engaged: r.engaged,
+            invited: r.invited,
+        }
+    }
+}
 use crate::pages::forms::FormErrors;
 use crate::params::{Format, Page, Params};
 use crate::AppState;
@@ -70,7 +99,7 @@ pub struct RequestDto {
     pub engaged_organizations: Vec<String>,
     pub created_at: String,
     pub closed_at: Option<String>,
-    pub rights: RequestRights,
+    pub rights: RightsDto,
 }
 
 impl RequestDto {
@@ -107,7 +136,7 @@ impl RequestDto {
             engaged_organizations: r.engaged.clone(),
             created_at: r.created_at.clone(),
             closed_at: r.closed_at.clone(),
-            rights,
+            rights: rights.into(),
         }
     }
 }

@@ -1207,13 +1207,7 @@ pub fn hub_request_body(title: &str) -> serde_json::Value {
 /// nobody else acts on it.
 async fn hub_requests_stay_with_their_country(store: &TestStore) {
     let mut f = Fixture::new(store).await;
-    f.add_user(
-        "other-focal-point",
-        marrakech_core::policy::Role::FocalPoint {
-            country: marrakech_core::countries::M49::new(608).unwrap(),
-        },
-    )
-    .await;
+    f.add_focal_point("other-focal-point", 608).await;
     let title = "Confidential seasonal worker data for Mexico";
     let submitted = f
         .send_json(

@@ -133,13 +133,7 @@ async fn registry(f: &mut Fixture<'_>) -> (String, String) {
         .unwrap();
 
     // Guatemala asked before, and made its request public: a peer for Mexico.
-    f.add_user(
-        "guatemala",
-        Role::FocalPoint {
-            country: M49::new(320).unwrap(),
-        },
-    )
-    .await;
+    f.add_focal_point("guatemala", 320).await;
     let mut body = request_body("Recruitment fees of Guatemalan seasonal workers");
     body["countries"] = json!(["GTM"]);
     let peer = f
@@ -618,8 +612,7 @@ async fn withdraw(f: &Fixture<'_>, key: &str, id: &str) -> common::Answer {
 async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) {
     let mut f = Fixture::new(store).await;
     for (key, m49) in [("guatemala", 320), ("philippines", 608)] {
-        let country = M49::new(m49).unwrap();
-        f.add_user(key, Role::FocalPoint { country }).await;
+        f.add_focal_point(key, m49).await;
     }
     let mut body = request_body("Joint labour mobility scheme");
     body["joint_with"] = json!(["GTM"]);
@@ -688,13 +681,7 @@ async fn a_joint_request_belongs_to_every_requesting_country(store: &TestStore) 
 /// as a requester to anyone; declining ends its part.
 async fn a_joint_request_names_no_state_that_has_not_accepted(store: &TestStore) {
     let mut f = Fixture::new(store).await;
-    f.add_user(
-        "philippines",
-        Role::FocalPoint {
-            country: M49::new(608).unwrap(),
-        },
-    )
-    .await;
+    f.add_focal_point("philippines", 608).await;
     let mut body = request_body("Seafarers' pre-departure training");
     body["joint_with"] = json!(["MEX"]);
     body["countries"] = json!(["PHL"]);

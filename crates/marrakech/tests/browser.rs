@@ -322,6 +322,34 @@ async fn found_by_all_four(client: &Client, server: &Server, id: &str) -> [bool;
     [by_search, by_facet, by_ckan, by_dcat]
 }
 
+/// Fills the form for a new practice in Spanish, for Mexico, under `objective` (with a
+/// summary only when given), and submits it.
+async fn draft_practice(
+    client: &Client,
+    server: &Server,
+    title: &str,
+    summary: Option<&str>,
+    objective: &str,
+) {
+    client.goto(&server.url("/knowledge/new")).await.unwrap();
+    let form = client.form(Locator::Css("form.form.wide")).await.unwrap();
+    form.set_by_name("kind", "practice").await.unwrap();
+    form.set_by_name("texts.0.language", "es").await.unwrap();
+    form.set_by_name("texts.0.title", title).await.unwrap();
+    if let Some(summary) = summary {
+        form.set_by_name("texts.0.summary", summary).await.unwrap();
+    }
+    click(
+        client,
+        &format!("input[name='objectives'][value='{objective}']"),
+    )
+    .await;
+    form.set_by_name("countries", "484").await.unwrap();
+    form.set_by_name("licence", "CC-BY-4.0").await.unwrap();
+    click(client, "input[name='respects_principles']").await;
+    submit(client, form).await;
+}
+
 #[tokio::test]
 async fn a_practice_from_draft_through_review_to_published_and_withdrawn() {
     let Some((_driver, client, _profile)) = browser().await else {
@@ -353,21 +381,14 @@ async fn a_practice_from_draft_through_review_to_published_and_withdrawn() {
 
     // The focal point drafts a practice; a missing summary is named next to its field.
     sign_in(&client, &server, "focal@example.org").await;
-    client.goto(&server.url("/knowledge/new")).await.unwrap();
-    let form = client.form(Locator::Css("form.form.wide")).await.unwrap();
-    form.set_by_name("kind", "practice").await.unwrap();
-    form.set_by_name("texts.0.language", "es").await.unwrap();
-    form.set_by_name(
-        "texts.0.title",
+    draft_practice(
+        &client,
+        &server,
         "Clínicas jurídicas móviles para trabajadores migrantes",
+        None,
+        "obj-7",
     )
-    .await
-    .unwrap();
-    click(&client, "input[name='objectives'][value='obj-7']").await;
-    form.set_by_name("countries", "484").await.unwrap();
-    form.set_by_name("licence", "CC-BY-4.0").await.unwrap();
-    click(&client, "input[name='respects_principles']").await;
-    submit(&client, form).await;
+    .await;
     let error = client
         .find(Locator::Css(".has-error .field-error"))
         .await
@@ -938,24 +959,14 @@ async fn documents_upload_with_javascript_off() {
 
     sign_in(&client, &server, "focal@example.org").await;
     // A document on a knowledge item in draft.
-    client.goto(&server.url("/knowledge/new")).await.unwrap();
-    let form = client.form(Locator::Css("form.form.wide")).await.unwrap();
-    form.set_by_name("kind", "practice").await.unwrap();
-    form.set_by_name("texts.0.language", "es").await.unwrap();
-    form.set_by_name("texts.0.title", "Registro de trabajadores temporales")
-        .await
-        .unwrap();
-    form.set_by_name(
-        "texts.0.summary",
-        "Un registro de trabajadores agrícolas temporales lleva sus contratos y pagos.",
+    draft_practice(
+        &client,
+        &server,
+        "Registro de trabajadores temporales",
+        Some("Un registro de trabajadores agrícolas temporales lleva sus contratos y pagos."),
+        "obj-6",
     )
-    .await
-    .unwrap();
-    click(&client, "input[name='objectives'][value='obj-6']").await;
-    form.set_by_name("countries", "484").await.unwrap();
-    form.set_by_name("licence", "CC-BY-4.0").await.unwrap();
-    click(&client, "input[name='respects_principles']").await;
-    submit(&client, form).await;
+    .await;
     let url = client.current_url().await.unwrap();
     let item = url.path().trim_start_matches("/knowledge/").to_owned();
     assert_eq!(item.len(), 32, "not on the new item's page: {url}");

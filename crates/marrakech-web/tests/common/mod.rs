@@ -201,6 +201,12 @@ impl<'s> Fixture<'s> {
         user
     }
 
+    /// Adds the focal point of the country `m49` as `key`.
+    pub async fn add_focal_point(&mut self, key: &'static str, m49: u16) -> User {
+        let country = marrakech_core::countries::M49::new(m49).unwrap();
+        self.add_user(key, Role::FocalPoint { country }).await
+    }
+
     /// A fresh session cookie for the role's user (none for the public).
     pub async fn session(&self, key: &str) -> Option<String> {
         let user = self.users.get(key)?;
